@@ -1,0 +1,307 @@
+# -*- coding: utf-8 -*-
+# Copyright: mlops.elasticsearch contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Internal to the collection: may change in any release without notice.
+"""HTTP transport to Elasticsearch: session, auth, TLS, timeouts, retries, fail-over and
+the one mapping from HTTP answers to typed exceptions."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import json
+import random
+import time
+import traceback
+
+from ansible.module_utils.six.moves.urllib.parse import quote
+
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._common import (
+    ApiError,
+    AuthenticationFailed,
+    CheckModeViolation,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TransportError,
+)
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    HAS_REQUESTS = True
+except ImportError:
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    HAS_REQUESTS = False
+
+# Answers that mean "try again later" (Elasticsearch or a proxy in front of it).
+RETRY_STATUSES = frozenset([
+    429,  # too many requests, also ML upgrade mode and circuit breakers
+    502,  # bad gateway: a proxy lost its upstream
+    503,  # unavailable: no master, node shutting down
+    504,  # gateway timeout
+])
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 10.0
+RETRY_AFTER_CAP_S = 60.0
+ERROR_BODY_EXCERPT = 200
+
+STATUS_EXCEPTIONS = {
+    401: AuthenticationFailed,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+}
+
+
+def path(template, *segments):
+    """Fill ``{}`` placeholders with URL-quoted segments so no input can reach another endpoint.
+
+    Commas and ``*`` stay readable: they are part of Elasticsearch id expressions."""
+    return "/" + template.format(*[quote(str(s), safe=",*") for s in segments])
+
+
+def encode_api_key(api_key):
+    """Accept the encoded form Elasticsearch returns, or ``id:key``."""
+    if ":" in api_key:
+        return base64.b64encode(api_key.encode("utf-8")).decode("ascii")
+    return api_key
+
+
+def parse_version(number):
+    """``8.15.0`` or ``8.15.0-SNAPSHOT`` -> (8, 15, 0)."""
+    parts = []
+    for piece in number.split("-")[0].split(".")[:3]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits or 0))
+    while len(parts) < 3:
+        parts.append(0)
+    return tuple(parts)
+
+
+def backoff_delay(attempt, retry_after=None, rand=random.random):
+    """Full-jitter exponential backoff, or the server's Retry-After when it gives one."""
+    if retry_after is not None:
+        return min(retry_after, RETRY_AFTER_CAP_S)
+    return rand() * min(BACKOFF_CAP_S, BACKOFF_BASE_S * (2 ** attempt))
+
+
+def parse_retry_after(value):
+    """Retry-After in seconds; the HTTP-date form is rare for Elasticsearch and ignored."""
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def describe_error(status, body):
+    """(error_type, reason, message tail) from an Elasticsearch error body."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        error_type = error.get("type")
+        reason = error.get("reason")
+        tail = "%s: %s" % (error_type, reason)
+        caused_by = error.get("caused_by")
+        if isinstance(caused_by, dict) and caused_by.get("reason") and caused_by.get("reason") != reason:
+            tail += " (caused by %s: %s)" % (caused_by.get("type"), caused_by.get("reason"))
+        return error_type, reason, tail
+    if isinstance(error, str):
+        return None, error, error
+    return None, None, json.dumps(body)[:ERROR_BODY_EXCERPT]
+
+
+class Response:
+    """What a successful call returns: the decoded JSON body and the status."""
+
+    def __init__(self, status, body, headers):
+        self.status = status
+        self.body = body
+        self.headers = headers
+
+
+class EsClient:
+    """One Elasticsearch cluster reached through one or more node URLs."""
+
+    def __init__(self, hosts, username=None, password=None, api_key=None, bearer_token=None,
+                 ca_path=None, client_cert=None, client_key=None, validate_certs=True,
+                 request_timeout=30.0, retries=3, check_mode=False, warn=None, sleep=time.sleep,
+                 session=None):
+        if not hosts:
+            raise InvalidInput("hosts must name at least one Elasticsearch URL")
+        self.hosts = [h.rstrip("/") for h in hosts]
+        for host in self.hosts:
+            if not host.startswith(("http://", "https://")):
+                raise InvalidInput("hosts entry '%s' must start with http:// or https://" % host)
+        self.request_timeout = request_timeout
+        self.retries = max(0, retries)
+        self.check_mode = check_mode
+        self.warn = warn or (lambda message: None)
+        self.sleep = sleep
+        self.session = session or requests.Session()
+        self._configure_session(username, password, api_key, bearer_token,
+                                ca_path, client_cert, client_key, validate_certs)
+        self._version = None
+
+    def _configure_session(self, username, password, api_key, bearer_token,
+                           ca_path, client_cert, client_key, validate_certs):
+        self.session.headers["Content-Type"] = "application/json"
+        self.session.headers["Accept"] = "application/json"
+        if username is not None:
+            self.session.auth = (username, password or "")
+        elif api_key:
+            self.session.headers["Authorization"] = "ApiKey " + encode_api_key(api_key)
+        elif bearer_token:
+            self.session.headers["Authorization"] = "Bearer " + bearer_token
+        self.session.verify = (ca_path or True) if validate_certs else False
+        if client_cert:
+            self.session.cert = (client_cert, client_key) if client_key else client_cert
+
+    def version(self):
+        """The server's version as a tuple, read once per client with ``GET /``."""
+        if self._version is None:
+            body = self.request("GET", "/").body
+            number = (body.get("version") or {}).get("number") if isinstance(body, dict) else None
+            if not number:
+                raise TransportError("GET / did not return an Elasticsearch version; is %s an Elasticsearch node?"
+                                     % self.hosts[0])
+            self._version = parse_version(number)
+        return self._version
+
+    def request(self, method, url_path, params=None, body=None, timeout=None, retry_conflicts=0):
+        """Send one API call, with retries and fail-over; return a Response or raise.
+
+        ``timeout`` overrides the read timeout for calls the server holds open on purpose
+        (a close waits for its jobs); ``retry_conflicts`` retries 409
+        ``version_conflict_engine_exception``, which a delete racing a finishing close gets."""
+        if self.check_mode and method != "GET":
+            raise CheckModeViolation("refusing to send %s %s in check mode" % (method, url_path))
+        attempt = 0
+        conflicts = 0
+        while True:
+            try:
+                return self._send_with_failover(method, url_path, params, body, timeout)
+            except ApiError as exc:
+                retry_after = getattr(exc, "retry_after", None)
+                if exc.error_type == "version_conflict_engine_exception" and conflicts < retry_conflicts:
+                    conflicts += 1
+                    self._pause(method, url_path, exc.msg, conflicts - 1, None)
+                    continue
+                if exc.status not in RETRY_STATUSES or attempt >= self.retries:
+                    raise
+            except TransportError as exc:
+                if not getattr(exc, "retryable", False) or attempt >= self.retries:
+                    raise
+                retry_after = None
+            attempt += 1
+            self._pause(method, url_path, exc.msg, attempt - 1, retry_after)
+
+    def _pause(self, method, url_path, why, attempt, retry_after):
+        delay = backoff_delay(attempt, retry_after)
+        self.warn("%s %s: %s; retrying in %.1fs" % (method, url_path, why, delay))
+        self.sleep(delay)
+
+    def _send_with_failover(self, method, url_path, params, body, timeout):
+        """Try each node in turn while they cannot be reached; the first that answers wins."""
+        unreachable = []
+        for index, host in enumerate(self.hosts):
+            try:
+                response = self._send(host, method, url_path, params, body, timeout)
+            except TransportError as exc:
+                if not getattr(exc, "unreachable", False):
+                    raise
+                unreachable.append(exc.msg)
+                continue
+            if index:
+                # Prefer the node that answered for the rest of this run.
+                self.hosts.insert(0, self.hosts.pop(index))
+            return response
+        error = TransportError("no Elasticsearch node could be reached: " + "; ".join(unreachable))
+        error.retryable = True
+        raise error
+
+    def _send(self, host, method, url_path, params, body, timeout):
+        url = host + url_path
+        data = json.dumps(body) if body is not None else None
+        try:
+            raw = self.session.request(method, url, params=params, data=data,
+                                       timeout=(self.request_timeout, timeout or self.request_timeout))
+        except requests.exceptions.SSLError as exc:
+            raise TransportError(
+                "TLS handshake with %s failed: %s. If the server uses a private CA, set ca_path to its "
+                "certificate; validate_certs=false disables the check (not for production)." % (host, exc),
+                url=url)
+        except requests.exceptions.ConnectTimeout:
+            raise _unreachable("%s did not accept a connection within %ss" % (host, self.request_timeout), url)
+        except requests.exceptions.ReadTimeout:
+            raise TransportError(
+                "%s %s got no answer within %ss; raise request_timeout if the cluster is slow"
+                % (method, url_path, timeout or self.request_timeout), url=url)
+        except requests.exceptions.ConnectionError as exc:
+            if _connection_refused(exc):
+                raise _unreachable("%s refused the connection" % host, url)
+            error = TransportError("%s %s: the connection to %s was lost (%s)"
+                                   % (method, url_path, host, _root_reason(exc)), url=url)
+            error.retryable = True
+            raise error
+        except requests.exceptions.RequestException as exc:
+            raise TransportError("%s %s failed: %s" % (method, url_path, exc), url=url)
+        return _decode(raw, method, url_path, url)
+
+
+def _unreachable(msg, url):
+    error = TransportError(msg, url=url)
+    error.unreachable = True
+    return error
+
+
+def _connection_refused(exc):
+    text = repr(exc)
+    return any(marker in text for marker in (
+        "Connection refused", "NewConnectionError", "Name or service not known",
+        "nodename nor servname", "No route to host", "Failed to resolve"))
+
+
+def _root_reason(exc):
+    """The innermost cause, which names what happened (e.g. RemoteDisconnected)."""
+    while exc.args and isinstance(exc.args[0], Exception):
+        exc = exc.args[0]
+    return str(exc) or type(exc).__name__
+
+
+def _decode(raw, method, url_path, url):
+    """Turn an HTTP answer into a Response, or raise the exception that describes it."""
+    text = raw.text
+    content_type = raw.headers.get("Content-Type", "")
+    body = None
+    if text.strip():
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = None
+    if 200 <= raw.status_code < 300:
+        if body is None:
+            what = "an empty body" if not text.strip() else "a body that is not JSON (%s): %r" % (
+                content_type or "no content type", text[:ERROR_BODY_EXCERPT])
+            error = TransportError("%s %s answered HTTP %s with %s" % (method, url_path, raw.status_code, what),
+                                   status=raw.status_code, url=url)
+            raise error
+        return Response(raw.status_code, body, raw.headers)
+    if body is None:
+        error = TransportError(
+            "%s %s returned HTTP %s with a body that is not Elasticsearch JSON (%s): %r; "
+            "is a proxy in front of the cluster?" % (
+                method, url_path, raw.status_code, content_type or "no content type",
+                text[:ERROR_BODY_EXCERPT]),
+            status=raw.status_code, url=url)
+        if raw.status_code in RETRY_STATUSES:
+            error.retryable = True
+        raise error
+    error_type, reason, tail = describe_error(raw.status_code, body)
+    cls = STATUS_EXCEPTIONS.get(raw.status_code, ApiError)
+    error = cls("%s %s returned HTTP %s %s" % (method, url_path, raw.status_code, tail),
+                status=raw.status_code, error_type=error_type, reason=reason, url=url, body=body)
+    error.retry_after = parse_retry_after(raw.headers.get("Retry-After"))
+    raise error

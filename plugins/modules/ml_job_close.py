@@ -1,0 +1,201 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: mlops.elasticsearch contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ml_job_close
+short_description: Close Elasticsearch machine learning anomaly detection jobs
+version_added: 1.0.0
+description:
+  - Closes anomaly detection jobs with C(POST _ml/anomaly_detectors/<ids>/_close), naming in one
+    request exactly the jobs that are not closed yet.
+  - The jobs' states are read first, so the module reports C(changed) only when it closed a job,
+    and patterns are resolved by that read (a job created afterwards is never closed by surprise).
+  - A job that is V(closing) is waited for; a job being deleted is left alone.
+  - A V(failed) job is closed only with O(force=true); without it the module fails before closing anything,
+    as Elasticsearch does.
+  - From Elasticsearch 7.14 the server stops a job's started datafeed as part of the close; on older
+    servers the module stops the datafeeds first (with the same O(force) and O(timeout)).
+author:
+  - mlops.elasticsearch contributors
+extends_documentation_fragment:
+  - mlops.elasticsearch._connection
+  - mlops.elasticsearch._attributes
+  - mlops.elasticsearch._attributes.ACTIONGROUP_ELASTICSEARCH
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads only, and reports the close it would send, including the failures it would meet.
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+options:
+  job_id:
+    description:
+      - The jobs to close, as the close API takes them - job ids, group names, wildcard patterns such as
+        V(web-*), or V(_all). A string may hold a comma-separated list.
+      - Every entry is checked against Elasticsearch's id rules before any request.
+    type: list
+    elements: str
+    required: true
+  exclude:
+    description:
+      - Job ids, groups or patterns never to close, even when O(job_id) matches them.
+    type: list
+    elements: str
+    default: []
+  force:
+    description:
+      - Close forcibly - the job's process is killed without persisting its state. Needed for V(failed) jobs.
+    type: bool
+    default: false
+  timeout:
+    description:
+      - How long the server may take to close the jobs, as an Elasticsearch time value such as V(30m) or V(90s).
+    type: str
+    default: 30m
+  allow_no_match:
+    description:
+      - When V(false), a pattern (or V(_all)) that matches no job is an error.
+    type: bool
+    default: true
+  ignore_missing:
+    description:
+      - When V(false), an explicit job id or group that does not exist fails the task with Elasticsearch's
+        message, so a typo is never silently ok.
+      - When V(true), such ids are reported under RV(missing) and the task succeeds.
+    type: bool
+    default: false
+seealso:
+  - module: mlops.elasticsearch.ml_job_delete
+  - module: mlops.elasticsearch.ml_job_info
+  - name: Close anomaly detection jobs API
+    description: The Elasticsearch API this module calls.
+    link: https://www.elastic.co/guide/en/elasticsearch/reference/current/ml-close-job.html
+"""
+
+EXAMPLES = r"""
+- name: Close two jobs
+  mlops.elasticsearch.ml_job_close:
+    hosts: https://es.example.com:9200
+    api_key: "{{ vault_es_api_key }}"
+    job_id:
+      - web-errors
+      - web-latency
+
+- name: Close every job of the group "retired", except one
+  mlops.elasticsearch.ml_job_close:
+    job_id: retired
+    exclude: retired-keep
+
+- name: Force-close failed jobs matching a pattern
+  mlops.elasticsearch.ml_job_close:
+    job_id: "batch-*"
+    force: true
+    timeout: 5m
+
+- name: Set the connection once for every module of the collection
+  module_defaults:
+    group/mlops.elasticsearch.elasticsearch:
+      hosts: "{{ es_hosts }}"
+      username: ml_admin
+      password: "{{ vault_es_password }}"
+      ca_path: /etc/pki/es-ca.pem
+  block:
+    - name: Close what is named, accept ids that are already gone
+      mlops.elasticsearch.ml_job_close:
+        job_id: "{{ retired_jobs }}"
+        ignore_missing: true
+"""
+
+RETURN = r"""
+jobs:
+  description: One entry per job the targets matched, sorted by job id.
+  returned: success, and on failures found while planning
+  type: list
+  elements: dict
+  contains:
+    job_id:
+      description: The job's id.
+      type: str
+      sample: web-errors
+    state_before:
+      description: The job's state when it was read.
+      type: str
+      sample: opened
+    state:
+      description: The job's state afterwards (predicted in check mode).
+      type: str
+      sample: closed
+    action:
+      description:
+        - V(closed) (this task closed it), V(already_closed), V(waited_for_close) (it was closing),
+          V(being_deleted) (left alone), or V(refused) (a failed job without O(force)).
+      type: str
+      sample: closed
+    datafeed_id:
+      description: The job's datafeed, or null.
+      type: str
+      sample: datafeed-web-errors
+    datafeed_state_before:
+      description: The datafeed's state when it was read, or null without a datafeed. The close stops it.
+      type: str
+      sample: started
+closed:
+  description: Ids of the jobs this task closed (would close, in check mode).
+  returned: success
+  type: list
+  elements: str
+  sample: [web-errors]
+already_closed:
+  description: Ids of the jobs that were closed, or closing, already.
+  returned: success
+  type: list
+  elements: str
+  sample: [web-latency]
+missing:
+  description: Explicit ids or groups that matched no job (only with O(ignore_missing=true)).
+  returned: success
+  type: list
+  elements: str
+  sample: []
+"""
+
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ml_api as ml_api
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ml_jobs as jobs_domain
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _module
+
+
+def main():
+    module = _module.new_module(
+        job_id=dict(type="list", elements="str", required=True),
+        exclude=dict(type="list", elements="str", default=[]),
+        force=dict(type="bool", default=False),
+        timeout=dict(type="str", default="30m"),
+        allow_no_match=dict(type="bool", default=True),
+        ignore_missing=dict(type="bool", default=False),
+    )
+    params = module.params
+
+    def close(client):
+        targets = jobs_domain.parse_targets(params["job_id"])
+        exclude = jobs_domain.parse_exclude(params["exclude"])
+        jobs_domain.parse_time(params["timeout"])
+        plan, result = ml_api.close_jobs(
+            ml_api.MlApi(client), targets, exclude=exclude, force=params["force"], timeout=params["timeout"],
+            allow_no_match=params["allow_no_match"], ignore_missing=params["ignore_missing"],
+            check_mode=module.check_mode)
+        return _module.add_diff(module, result, jobs_domain.plan_diff(plan))
+
+    _module.run(module, close, "Failed to close jobs")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: mlops.elasticsearch contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ml_job_delete
+short_description: Delete Elasticsearch machine learning anomaly detection jobs
+version_added: 1.0.0
+description:
+  - Deletes anomaly detection jobs with C(DELETE _ml/anomaly_detectors/<id>), one request per job.
+  - The jobs are read first. A job that does not exist is reported as V(already_absent) (ok); a job
+    being deleted is waited for (ok); a closed job is deleted (changed).
+  - A job that is not closed is deleted only with O(force=true); without it the module fails before
+    deleting anything, with Elasticsearch's reason and a hint. A job that is V(closing) is waited for
+    until it is closed, then deleted.
+  - From Elasticsearch 7.15 the server deletes a job's datafeed with it; on older servers the module
+    deletes the datafeed first.
+  - Like the delete API, O(job_id) takes explicit ids only, unless O(resolve_patterns=true).
+author:
+  - mlops.elasticsearch contributors
+extends_documentation_fragment:
+  - mlops.elasticsearch._connection
+  - mlops.elasticsearch._attributes
+  - mlops.elasticsearch._attributes.ACTIONGROUP_ELASTICSEARCH
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads only, and reports the deletes it would send, including the failures it would meet.
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+options:
+  job_id:
+    description:
+      - Ids of the jobs to delete. A string may hold a comma-separated list.
+      - Wildcards, V(_all) and group names are refused (the delete API refuses them too) unless
+        O(resolve_patterns=true).
+    type: list
+    elements: str
+    required: true
+  resolve_patterns:
+    description:
+      - Resolve wildcards, V(_all) and group names in O(job_id) through the get-jobs API first, then delete
+        each job they match. Use O(max_jobs) and O(exclude) to bound what that can reach.
+    type: bool
+    default: false
+  exclude:
+    description:
+      - Job ids, groups or patterns never to delete, even when O(job_id) matches them.
+    type: list
+    elements: str
+    default: []
+  max_jobs:
+    description:
+      - A guard - when the targets match more jobs than this, nothing is deleted and the task fails,
+        listing the matches.
+    type: int
+  force:
+    description:
+      - Delete jobs that are not closed (and their started datafeeds) without closing them first.
+    type: bool
+    default: false
+  wait_for_completion:
+    description:
+      - Wait until each delete has finished. When V(false), the server answers at once and RV(tasks)
+        holds the task ids to follow with C(GET _tasks/<id>).
+    type: bool
+    default: true
+  delete_user_annotations:
+    description:
+      - Also delete the annotations users added to the jobs' results. Needs Elasticsearch 8.7 or later;
+        the task fails on older servers rather than ignoring it.
+    type: bool
+    default: false
+  timeout:
+    description:
+      - How long the server may take for each delete, as an Elasticsearch time value such as V(5m).
+        Also bounds the wait for a V(closing) job. The server default applies when not set.
+    type: str
+  concurrency:
+    description:
+      - How many deletes run at once against the cluster.
+    type: int
+    default: 4
+seealso:
+  - module: mlops.elasticsearch.ml_job_close
+  - module: mlops.elasticsearch.ml_job_info
+  - name: Delete anomaly detection jobs API
+    description: The Elasticsearch API this module calls.
+    link: https://www.elastic.co/guide/en/elasticsearch/reference/current/ml-delete-job.html
+"""
+
+EXAMPLES = r"""
+- name: Close, then delete two jobs
+  module_defaults:
+    group/mlops.elasticsearch.elasticsearch:
+      hosts: https://es.example.com:9200
+      api_key: "{{ vault_es_api_key }}"
+  block:
+    - name: Close them
+      mlops.elasticsearch.ml_job_close:
+        job_id: [web-errors, web-latency]
+        ignore_missing: true
+
+    - name: Delete them
+      mlops.elasticsearch.ml_job_delete:
+        job_id: [web-errors, web-latency]
+
+- name: Delete every job of a group, at most 20, keeping one
+  mlops.elasticsearch.ml_job_delete:
+    job_id: retired
+    resolve_patterns: true
+    exclude: [retired-keep]
+    max_jobs: 20
+
+- name: Delete a running job and its datafeed at once, without waiting
+  mlops.elasticsearch.ml_job_delete:
+    job_id: scratch-job
+    force: true
+    wait_for_completion: false
+  register: deletion
+
+- name: Show the delete tasks
+  ansible.builtin.debug:
+    var: deletion.tasks
+"""
+
+RETURN = r"""
+jobs:
+  description: One entry per job named or matched, sorted by job id after the absent ones.
+  returned: success, and on failures found while planning or deleting
+  type: list
+  elements: dict
+  contains:
+    job_id:
+      description: The job's id.
+      type: str
+      sample: web-errors
+    state_before:
+      description: The job's state when it was read; null when it did not exist.
+      type: str
+      sample: closed
+    state:
+      description: The job's state afterwards; null once deleted.
+      type: str
+      sample: null
+    action:
+      description:
+        - V(deleted) (this task deleted it), V(already_absent), V(being_deleted) (another delete was running;
+          waited for), or V(refused) (with RV(jobs[].error)).
+      type: str
+      sample: deleted
+    datafeed_id:
+      description: The job's datafeed, or null.
+      type: str
+      sample: datafeed-web-errors
+    datafeed_state_before:
+      description: The datafeed's state when read (only read on servers older than 7.15, else null).
+      type: str
+      sample: null
+    task:
+      description: The delete task id, with O(wait_for_completion=false).
+      type: str
+      returned: when O(wait_for_completion=false)
+      sample: oTUltX4IQMOUUVeiohTt8A:39
+    error:
+      description: Why this job was not deleted.
+      type: str
+      returned: when the job could not be deleted
+deleted:
+  description: Ids of the jobs this task deleted (would delete, in check mode).
+  returned: success
+  type: list
+  elements: str
+  sample: [web-errors]
+already_absent:
+  description: Ids that did not exist.
+  returned: success
+  type: list
+  elements: str
+  sample: [web-latency]
+being_deleted:
+  description: Ids of the jobs another delete was already removing.
+  returned: success
+  type: list
+  elements: str
+  sample: []
+tasks:
+  description: Job id to delete task id, with O(wait_for_completion=false); empty otherwise.
+  returned: success
+  type: dict
+  sample: {web-errors: "oTUltX4IQMOUUVeiohTt8A:39"}
+"""
+
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ml_api as ml_api
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ml_jobs as jobs_domain
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _module
+
+
+def main():
+    module = _module.new_module(
+        job_id=dict(type="list", elements="str", required=True),
+        resolve_patterns=dict(type="bool", default=False),
+        exclude=dict(type="list", elements="str", default=[]),
+        max_jobs=dict(type="int"),
+        force=dict(type="bool", default=False),
+        wait_for_completion=dict(type="bool", default=True),
+        delete_user_annotations=dict(type="bool", default=False),
+        timeout=dict(type="str"),
+        concurrency=dict(type="int", default=4),
+    )
+    params = module.params
+
+    def delete(client):
+        targets = jobs_domain.parse_targets(params["job_id"], allow_patterns=params["resolve_patterns"])
+        exclude = jobs_domain.parse_exclude(params["exclude"])
+        if params["timeout"] is not None:
+            jobs_domain.parse_time(params["timeout"])
+        plan, result = ml_api.delete_jobs(
+            ml_api.MlApi(client), targets, exclude=exclude, force=params["force"],
+            resolve_patterns=params["resolve_patterns"], max_jobs=params["max_jobs"],
+            wait_for_completion=params["wait_for_completion"],
+            delete_user_annotations=params["delete_user_annotations"], timeout=params["timeout"],
+            concurrency=params["concurrency"], check_mode=module.check_mode)
+        return _module.add_diff(module, result, jobs_domain.plan_diff(plan))
+
+    _module.run(module, delete, "Failed to delete jobs")
+
+
+if __name__ == "__main__":
+    main()
