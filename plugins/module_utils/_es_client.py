@@ -143,7 +143,7 @@ class EsClient:
         self.session = session or requests.Session()
         self._configure_session(username, password, api_key, bearer_token,
                                 ca_path, client_cert, client_key, validate_certs)
-        self._version = None
+        self._root = None
 
     def _configure_session(self, username, password, api_key, bearer_token,
                            ca_path, client_cert, client_key, validate_certs):
@@ -159,16 +159,20 @@ class EsClient:
         if client_cert:
             self.session.cert = (client_cert, client_key) if client_key else client_cert
 
-    def version(self):
-        """The server's version as a tuple, read once per client with ``GET /``."""
-        if self._version is None:
+    def root(self):
+        """The ``GET /`` document (name, cluster_name, version), read once per client."""
+        if self._root is None:
             body = self.request("GET", "/").body
             number = (body.get("version") or {}).get("number") if isinstance(body, dict) else None
             if not number:
                 raise TransportError("GET / did not return an Elasticsearch version; is %s an Elasticsearch node?"
                                      % self.hosts[0])
-            self._version = parse_version(number)
-        return self._version
+            self._root = body
+        return self._root
+
+    def version(self):
+        """The server's version as a tuple."""
+        return parse_version(self.root()["version"]["number"])
 
     def request(self, method, url_path, params=None, body=None, timeout=None, retry_conflicts=0):
         """Send one API call, with retries and fail-over; return a Response or raise.

@@ -12,6 +12,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
+import json
+import os
+import tempfile
 
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._common import (
     ApiError,
@@ -139,6 +142,30 @@ class MlApi:
             raise JobsFailed("delete of job [%s] answered %s instead of acknowledged: true" % (job_id, body))
         return None
 
+    def ml_info(self):
+        return self.client.request("GET", self._path("info")).body
+
+    def has_privileges(self, cluster_privileges):
+        # GET with a body: read-only calls stay GETs, so check mode can run them.
+        return self.client.request("GET", path("_security/user/_has_privileges"),
+                                   body={"cluster": list(cluster_privileges)}).body
+
+    def job_configs(self, job_ids):
+        """job_id -> {"job": config, "datafeed": config or None}, as they could be PUT back."""
+        params = {"exclude_generated": "true"} if self.release.supports("exclude_generated") else None
+        configs = {}
+        for chunk in chunk_ids(job_ids):
+            body = self.client.request("GET", self._path("anomaly_detectors/{}", ",".join(chunk)), params=params).body
+            for doc in body.get("jobs", []):
+                datafeed = doc.pop("datafeed_config", None)
+                configs[doc["job_id"]] = {"job": doc, "datafeed": datafeed}
+        if not self.release.supports("jobs_embed_datafeed") and configs:
+            body = self.client.request("GET", self._path("datafeeds"), params=params).body
+            for datafeed in body.get("datafeeds", []):
+                if datafeed.get("job_id") in configs:
+                    configs[datafeed["job_id"]]["datafeed"] = datafeed
+        return configs
+
     def _hold_timeout(self, timeout):
         """Read timeout for a call the server holds open up to ``timeout``."""
         if timeout is None:
@@ -218,7 +245,7 @@ def _run_close(api, plan, force, timeout):
 
 def delete_jobs(api, targets, exclude=(), force=False, resolve_patterns=False, max_jobs=None,
                 wait_for_completion=True, delete_user_annotations=False, timeout=None,
-                concurrency=4, check_mode=False):
+                concurrency=4, backup_dir=None, check_mode=False):
     # From 7.15 the server deletes datafeeds itself, so their states do not change the plan.
     need_datafeeds = not api.release.supports("delete_removes_datafeed")
     selection, jobs = select_jobs(api, targets, exclude, ids_only=not resolve_patterns,
@@ -234,9 +261,36 @@ def delete_jobs(api, targets, exclude=(), force=False, resolve_patterns=False, m
                            % (len(selection.jobs), max_jobs, ", ".join(selection.job_ids)))
     plan = jobs_domain.plan_delete(selection.jobs, selection.missing, force, api.release, delete_user_annotations)
     _refuse_if_errors(plan, jobs_domain.delete_result)
+    result = jobs_domain.delete_result(plan)
     if not check_mode:
+        if backup_dir:
+            result["backups"] = save_configs(api, plan.ids(jobs_domain.DELETE), backup_dir)
         _run_deletes(api, plan, force, wait_for_completion, delete_user_annotations, timeout, concurrency)
-    return plan, jobs_domain.delete_result(plan)
+        result.update(jobs_domain.delete_result(plan))
+    return plan, result
+
+
+def save_configs(api, job_ids, directory):
+    """Write each job's configuration (and its datafeed's) to ``<directory>/<job_id>.json``
+    before it is deleted, so it can be recreated; returns job_id -> file."""
+    if not job_ids:
+        return {}
+    configs = api.job_configs(job_ids)
+    if not os.path.isdir(directory):
+        os.makedirs(directory)
+    files = {}
+    for job_id, config in sorted(configs.items()):
+        files[job_id] = _write_json(os.path.join(directory, job_id + ".json"), config)
+    return files
+
+
+def _write_json(target, document):
+    """Atomic: a reader never sees half a file, and an old backup is replaced whole."""
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
+    with os.fdopen(handle, "w") as stream:
+        json.dump(document, stream, indent=2, sort_keys=True)
+    os.rename(temporary, target)
+    return target
 
 
 def _run_deletes(api, plan, force, wait_for_completion, delete_user_annotations, timeout, concurrency):
@@ -282,11 +336,48 @@ def _wait_closed(api, job_ids, timeout):
             "%s (%s)" % (j, states.get(j)) for j in job_ids if states.get(j) != jobs_domain.CLOSED)))
 
 
-def describe_jobs(api, targets, exclude=()):
+def cluster_facts(api, privileges=("manage_ml",)):
+    """What a pre-flight needs: the cluster, ML enabled, upgrade mode, the user's ML privileges."""
+    root = api.client.root()
+    facts = dict(name=root.get("cluster_name"), uuid=root.get("cluster_uuid"), version=api.release.number,
+                 ml_enabled=True, upgrade_mode=False, security_enabled=True, username=None,
+                 privileges=dict((name, False) for name in privileges), problems=[])
+    try:
+        facts["upgrade_mode"] = bool(api.ml_info().get("upgrade_mode"))
+    except ApiError as exc:
+        facts["ml_enabled"] = False
+        facts["problems"].append("machine learning is not available: %s" % exc.msg)
+    try:
+        answer = api.has_privileges(privileges)
+        facts["username"] = answer.get("username")
+        facts["privileges"].update(answer.get("cluster") or {})
+    except ApiError as exc:
+        if exc.status in (401, 403):
+            raise
+        # Without security every request is allowed; the server refuses the privileges API.
+        facts["security_enabled"] = False
+        facts["privileges"] = dict((name, True) for name in privileges)
+    if facts["upgrade_mode"]:
+        facts["problems"].append("ML upgrade mode is enabled; ML write actions answer 429 until it ends")
+    lacking = sorted(name for name, held in facts["privileges"].items() if not held)
+    if lacking:
+        facts["problems"].append("user %s lacks the cluster privilege %s" % (facts["username"], ", ".join(lacking)))
+    return facts
+
+
+def describe_jobs(api, targets, exclude=(), include_cluster=False, include_config=False):
+    result = dict(jobs=[], missing=[], exists=False, server_version=api.release.number)
+    if include_cluster:
+        result["cluster"] = cluster_facts(api)
+        if not result["cluster"]["ml_enabled"]:
+            return result
     selection, dummy = select_jobs(api, targets, exclude)
-    return dict(
-        jobs=[job.to_dict() for job in selection.jobs],
-        missing=selection.missing,
-        exists=bool(selection.jobs),
-        server_version=api.release.number,
-    )
+    result.update(jobs=[job.to_dict() for job in selection.jobs], missing=selection.missing,
+                  exists=bool(selection.jobs))
+    if include_config and selection.jobs:
+        configs = api.job_configs(selection.job_ids)
+        for job in result["jobs"]:
+            config = configs.get(job["job_id"], {})
+            job["config"] = config.get("job")
+            job["datafeed_config"] = config.get("datafeed")
+    return result

@@ -41,6 +41,7 @@ DATAFEED_STOPPED = "stopped"
 RELEASE_FEATURES = {
     "ml_prefix": ((7, 0, 0), "ML APIs live under /_ml (before: /_xpack/ml)"),
     "allow_no_match": ((7, 10, 0), "the no-match parameter is allow_no_match (before: allow_no_jobs)"),
+    "exclude_generated": ((7, 11, 0), "GET jobs and datafeeds take exclude_generated"),
     "close_stops_datafeeds": ((7, 14, 0), "close stops the job's started datafeed itself"),
     "blocked": ((7, 14, 0), "jobs report 'blocked' beside 'deleting'"),
     "delete_removes_datafeed": ((7, 15, 0), "deleting a job deletes its datafeed"),

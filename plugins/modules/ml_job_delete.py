@@ -84,6 +84,12 @@ options:
       - How long the server may take for each delete, as an Elasticsearch time value such as V(5m).
         Also bounds the wait for a V(closing) job. The server default applies when not set.
     type: str
+  backup_dir:
+    description:
+      - Before deleting, save each job's configuration and its datafeed's, as C(GET ...?exclude_generated=true)
+        returns them, to C(<backup_dir>/<job_id>.json) on the host that runs the module, so the jobs can be
+        recreated. The directory is created when missing. Nothing is written in check mode.
+    type: path
   concurrency:
     description:
       - How many deletes run at once against the cluster.
@@ -192,6 +198,11 @@ being_deleted:
   type: list
   elements: str
   sample: []
+backups:
+  description: Job id to the file its configuration was saved to, with O(backup_dir).
+  returned: when O(backup_dir) is set and jobs were deleted
+  type: dict
+  sample: {web-errors: /var/backups/ml/web-errors.json}
 tasks:
   description: Job id to delete task id, with O(wait_for_completion=false); empty otherwise.
   returned: success
@@ -215,6 +226,7 @@ def main():
         delete_user_annotations=dict(type="bool", default=False),
         timeout=dict(type="str"),
         concurrency=dict(type="int", default=4),
+        backup_dir=dict(type="path"),
     )
     params = module.params
 
@@ -228,7 +240,7 @@ def main():
             resolve_patterns=params["resolve_patterns"], max_jobs=params["max_jobs"],
             wait_for_completion=params["wait_for_completion"],
             delete_user_annotations=params["delete_user_annotations"], timeout=params["timeout"],
-            concurrency=params["concurrency"], check_mode=module.check_mode)
+            concurrency=params["concurrency"], backup_dir=params["backup_dir"], check_mode=module.check_mode)
         return _module.add_diff(module, result, jobs_domain.plan_diff(plan))
 
     _module.run(module, delete, "Failed to delete jobs")

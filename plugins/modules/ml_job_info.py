@@ -37,6 +37,19 @@ options:
     type: list
     elements: str
     default: []
+  include_cluster:
+    description:
+      - Also return RV(cluster) - the cluster's name and version, whether machine learning is enabled, whether
+        ML upgrade mode is on, and whether the user holds the C(manage_ml) cluster privilege. A pre-flight
+        before closing or deleting jobs.
+    type: bool
+    default: false
+  include_config:
+    description:
+      - Also return each job's configuration and its datafeed's, as C(GET ...?exclude_generated=true) gives them
+        (what is needed to recreate the job).
+    type: bool
+    default: false
 seealso:
   - module: mlops.elasticsearch.ml_job_close
   - module: mlops.elasticsearch.ml_job_delete
@@ -103,6 +116,51 @@ jobs:
       description: The job's model memory in bytes, when the server reports it.
       type: int
       sample: 1048576
+    config:
+      description: The job's configuration without generated fields.
+      type: dict
+      returned: when O(include_config=true)
+    datafeed_config:
+      description: The job's datafeed configuration without generated fields, or null.
+      type: dict
+      returned: when O(include_config=true)
+cluster:
+  description: Pre-flight facts of the cluster.
+  returned: when O(include_cluster=true)
+  type: dict
+  contains:
+    name:
+      description: The cluster name.
+      type: str
+      sample: prod-eu
+    uuid:
+      description: The cluster UUID.
+      type: str
+    version:
+      description: The Elasticsearch version.
+      type: str
+      sample: 8.15.0
+    ml_enabled:
+      description: Whether the ML APIs answer. When V(false), no jobs are read.
+      type: bool
+    upgrade_mode:
+      description: Whether ML upgrade mode is enabled (ML write actions are refused meanwhile).
+      type: bool
+    security_enabled:
+      description: Whether the cluster runs with security (the privileges API answered).
+      type: bool
+    username:
+      description: The authenticated user, when security is enabled.
+      type: str
+    privileges:
+      description: Cluster privilege name to whether the user holds it.
+      type: dict
+      sample: {manage_ml: true}
+    problems:
+      description: Why jobs should not be closed or deleted on this cluster now; empty when ready.
+      type: list
+      elements: str
+      sample: []
 missing:
   description: Explicit ids or groups in O(job_id) that matched no job.
   returned: always
@@ -130,13 +188,17 @@ def main():
     module = _module.new_module(
         job_id=dict(type="list", elements="str", default=["_all"]),
         exclude=dict(type="list", elements="str", default=[]),
+        include_cluster=dict(type="bool", default=False),
+        include_config=dict(type="bool", default=False),
     )
     params = module.params
 
     def describe(client):
         targets = jobs_domain.parse_targets(params["job_id"])
         exclude = jobs_domain.parse_exclude(params["exclude"])
-        result = ml_api.describe_jobs(ml_api.MlApi(client), targets, exclude=exclude)
+        result = ml_api.describe_jobs(ml_api.MlApi(client), targets, exclude=exclude,
+                                       include_cluster=params["include_cluster"],
+                                       include_config=params["include_config"])
         result["changed"] = False
         return result
 
