@@ -122,11 +122,14 @@ def test_clear_faults(sim):
 
 
 def test_faults_do_not_hit_admin_api(sim):
-    sim.fault(method=None, path=".*", count=10, action="error", status=503,
+    sim.load(seed_job("j", "opened"))
+    sim.fault(method="POST", path=".*", count=10, action="error", status=503,
               type="status_exception", reason="busy")
-    sim.load(seed_job("j", "closed"))          # admin still works
-    assert isinstance(sim.request_log(), list)
+    sim.load(seed_job("j", "opened"), seed_job("k", "closed"))  # admin POST still works
+    sim.admin("POST", "/_sim/jobs/j/_fail")
+    assert sim.close("j").status_code == 503   # the fault is live for ES requests
     sim.admin("DELETE", "/_sim/faults")
+    assert sim.job_state("j") == "failed"
 
 
 # ---- request log ------------------------------------------------------------------------
