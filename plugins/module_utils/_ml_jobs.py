@@ -17,8 +17,9 @@ from ansible_collections.mlops.elasticsearch.plugins.module_utils._common import
 
 # Elasticsearch's own rules (MlStrings.java): lowercase alphanumerics, '-', '_' and '.',
 # starting and ending alphanumeric, at most 64 characters; '_all' is reserved.
-JOB_ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9_\-.]*[a-z0-9])?$")
-WILDCARD_PATTERN = re.compile(r"^[a-z0-9_\-.*]+$")
+# \Z, not $: '$' also matches before a trailing newline, so 'web-1\n' would pass.
+JOB_ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9_\-.]*[a-z0-9])?\Z")
+WILDCARD_PATTERN = re.compile(r"^[a-z0-9_\-.*]+\Z")
 ID_LENGTH_LIMIT = 64
 MATCH_ALL = ("_all", "*")
 
