@@ -188,19 +188,21 @@ class EsClient:
             try:
                 return self._send_with_failover(method, url_path, params, body, timeout)
             except ApiError as exc:
+                why = exc.msg  # Python 3 unbinds ``exc`` when the except block ends
                 retry_after = getattr(exc, "retry_after", None)
                 if exc.error_type == "version_conflict_engine_exception" and conflicts < retry_conflicts:
                     conflicts += 1
-                    self._pause(method, url_path, exc.msg, conflicts - 1, None)
+                    self._pause(method, url_path, why, conflicts - 1, None)
                     continue
                 if exc.status not in RETRY_STATUSES or attempt >= self.retries:
                     raise
             except TransportError as exc:
+                why = exc.msg
                 if not getattr(exc, "retryable", False) or attempt >= self.retries:
                     raise
-                retry_after = None
+                retry_after = getattr(exc, "retry_after", None)
             attempt += 1
-            self._pause(method, url_path, exc.msg, attempt - 1, retry_after)
+            self._pause(method, url_path, why, attempt - 1, retry_after)
 
     def _pause(self, method, url_path, why, attempt, retry_after):
         delay = backoff_delay(attempt, retry_after)
