@@ -60,8 +60,16 @@ STATUS_EXCEPTIONS = {
 def path(template, *segments):
     """Fill ``{}`` placeholders with URL-quoted segments so no input can reach another endpoint.
 
-    Commas and ``*`` stay readable: they are part of Elasticsearch id expressions."""
-    return "/" + template.format(*[quote(str(s), safe=",*") for s in segments])
+    Commas and ``*`` stay readable: they are part of Elasticsearch id expressions. An empty,
+    ``.`` or ``..`` segment is refused: HTTP clients and proxies collapse it, which moves the
+    request to another endpoint (``_ml/anomaly_detectors/../_close`` becomes ``_ml/_close``)."""
+    quoted = []
+    for segment in segments:
+        text = str(segment)
+        if text in ("", ".", ".."):
+            raise InvalidInput("'%s' cannot be a URL path segment" % text)
+        quoted.append(quote(text, safe=",*"))
+    return "/" + template.format(*quoted)
 
 
 def encode_api_key(api_key):
@@ -163,7 +171,8 @@ class EsClient:
         """The ``GET /`` document (name, cluster_name, version), read once per client."""
         if self._root is None:
             body = self.request("GET", "/").body
-            number = (body.get("version") or {}).get("number") if isinstance(body, dict) else None
+            version = body.get("version") if isinstance(body, dict) else None
+            number = version.get("number") if isinstance(version, dict) else None
             if not number:
                 raise TransportError("GET / did not return an Elasticsearch version; is %s an Elasticsearch node?"
                                      % self.hosts[0])
@@ -282,12 +291,18 @@ def _decode(raw, method, url_path, url):
     text = raw.text
     content_type = raw.headers.get("Content-Type", "")
     body = None
+    decoded = False
     if text.strip():
         try:
             body = json.loads(text)
-        except ValueError:
+            decoded = True
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             body = None
     if 200 <= raw.status_code < 300:
+        if decoded and not isinstance(body, dict):
+            raise TransportError("%s %s answered HTTP %s with JSON that is not an object: %r"
+                                 % (method, url_path, raw.status_code, text[:ERROR_BODY_EXCERPT]),
+                                 status=raw.status_code, url=url)
         if body is None:
             what = "an empty body" if not text.strip() else "a body that is not JSON (%s): %r" % (
                 content_type or "no content type", text[:ERROR_BODY_EXCERPT])
@@ -304,6 +319,7 @@ def _decode(raw, method, url_path, url):
             status=raw.status_code, url=url)
         if raw.status_code in RETRY_STATUSES:
             error.retryable = True
+            error.retry_after = parse_retry_after(raw.headers.get("Retry-After"))
         raise error
     error_type, reason, tail = describe_error(raw.status_code, body)
     cls = STATUS_EXCEPTIONS.get(raw.status_code, ApiError)
