@@ -1,0 +1,475 @@
+# -*- coding: utf-8 -*-
+# Copyright: mlops.elasticsearch contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The transport against a scripted session: auth, TLS, retries, fail-over, error mapping."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+
+import pytest
+import requests
+from urllib3.exceptions import NewConnectionError, ProtocolError, MaxRetryError
+
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _common as common
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _es_client as es_client
+from ansible_collections.mlops.elasticsearch.tests.unit.utils import es
+from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http import Call, ScriptedSession
+
+A = "http://es-a:9200"
+B = "http://es-b:9200"
+C = "http://es-c:9200"
+
+
+class Harness:
+    """A client over a scripted session, with its sleeps and warnings recorded."""
+
+    def __init__(self, script=(), hosts=(A,), **kwargs):
+        self.http = ScriptedSession(script)
+        self.sleeps = []
+        self.warnings = []
+        self.client = es_client.EsClient(list(hosts), session=self.http, sleep=self.sleeps.append,
+                                         warn=self.warnings.append, **kwargs)
+
+
+def refused(host):
+    """What requests raises when nothing listens on the port."""
+    inner = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
+    return requests.exceptions.ConnectionError(MaxRetryError(None, host + "/", inner))
+
+
+def dropped():
+    """What requests raises when the server closes the connection without answering."""
+    return requests.exceptions.ConnectionError(ProtocolError(
+        "Connection aborted.", ConnectionResetError(104, "Connection reset by peer")))
+
+
+def backoff_bound(attempt):
+    return min(es_client.BACKOFF_CAP_S, es_client.BACKOFF_BASE_S * (2 ** attempt))
+
+
+# --- construction, auth, TLS -----------------------------------------------------------------
+
+def test_no_auth_sets_json_headers_only():
+    h = Harness()
+    assert h.http.auth is None
+    assert "Authorization" not in h.http.headers
+    assert h.http.headers["Content-Type"] == "application/json"
+    assert h.http.headers["Accept"] == "application/json"
+
+
+def test_basic_auth():
+    h = Harness(username="elastic", password="s3cret-pw")
+    assert h.http.auth == ("elastic", "s3cret-pw")
+    assert "Authorization" not in h.http.headers
+
+
+def test_api_key_encoded_form_is_sent_as_is():
+    encoded = base64.b64encode(b"VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw").decode()
+    h = Harness(api_key=encoded)
+    assert h.http.headers["Authorization"] == "ApiKey " + encoded
+    assert h.http.auth is None
+
+
+def test_api_key_id_colon_key_is_encoded():
+    h = Harness(api_key="VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw")
+    assert h.http.headers["Authorization"] == "ApiKey VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw=="
+
+
+def test_bearer_token():
+    h = Harness(bearer_token="dGhpcyBpcyBub3QgYSByZWFsIHRva2Vu")
+    assert h.http.headers["Authorization"] == "Bearer dGhpcyBpcyBub3QgYSByZWFsIHRva2Vu"
+
+
+@pytest.mark.parametrize("kwargs, verify, cert", [
+    (dict(), True, None),
+    (dict(ca_path="/etc/pki/ca.pem"), "/etc/pki/ca.pem", None),
+    (dict(validate_certs=False), False, None),
+    (dict(validate_certs=False, ca_path="/etc/pki/ca.pem"), False, None),
+    (dict(client_cert="/c.pem"), True, "/c.pem"),
+    (dict(client_cert="/c.pem", client_key="/k.pem"), True, ("/c.pem", "/k.pem")),
+])
+def test_tls_settings(kwargs, verify, cert):
+    h = Harness(hosts=["https://es:9200"], **kwargs)
+    assert h.http.verify == verify
+    assert h.http.cert == cert
+
+
+@pytest.mark.parametrize("hosts, words", [
+    ([], "at least one"),
+    (["es:9200"], "'es:9200' must start with http:// or https://"),
+    ([A, "ftp://x"], "'ftp://x'"),
+])
+def test_bad_hosts_are_refused(hosts, words):
+    with pytest.raises(common.InvalidInput, match=words):
+        es_client.EsClient(hosts, session=ScriptedSession())
+
+
+def test_trailing_slash_on_a_host_does_not_double_the_slash():
+    h = Harness([Call("GET", "/", reply=es.root(), host=A)], hosts=[A + "/"])
+    h.client.request("GET", "/")
+    assert h.http.calls[0].url == A + "/"
+    h.http.assert_done()
+
+
+# --- requests as sent --------------------------------------------------------------------------
+
+def test_request_sends_params_json_body_and_timeouts():
+    h = Harness([Call("POST", "/_ml/anomaly_detectors/j/_close", params={"force": "true"},
+                      body={"timeout": "1m"}, reply=es.CLOSED_TRUE)], request_timeout=12.5)
+    response = h.client.request("POST", "/_ml/anomaly_detectors/j/_close", params={"force": "true"},
+                                body={"timeout": "1m"}, timeout=75.0)
+    assert (response.status, response.body) == (200, {"closed": True})
+    assert h.http.calls[0].timeout == (12.5, 75.0)
+    h.http.assert_done()
+
+
+def test_request_without_timeout_uses_request_timeout_for_both():
+    h = Harness([Call("GET", "/", reply=es.root())], request_timeout=7.0)
+    h.client.request("GET", "/")
+    assert h.http.calls[0].timeout == (7.0, 7.0)
+    assert h.http.calls[0].body is None
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE", "PUT"])
+def test_check_mode_refuses_mutating_verbs_before_sending(method):
+    h = Harness(check_mode=True)
+    with pytest.raises(common.CheckModeViolation, match="refusing to send %s /x in check mode" % method):
+        h.client.request(method, "/x")
+    assert h.http.calls == []
+
+
+def test_check_mode_allows_reads():
+    h = Harness([Call("GET", "/", reply=es.root())], check_mode=True)
+    assert h.client.request("GET", "/").body["tagline"] == "You Know, for Search"
+    h.http.assert_done()
+
+
+# --- version ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("number, version", [
+    ("8.15.0", (8, 15, 0)), ("7.17.24", (7, 17, 24)), ("9.0.0-SNAPSHOT", (9, 0, 0)), ("8.16", (8, 16, 0)),
+    ("6.8.23", (6, 8, 23)),
+])
+def test_version_is_read_once(number, version):
+    h = Harness([Call("GET", "/", reply=es.root(number))])
+    assert h.client.version() == version
+    assert h.client.version() == version
+    assert len(h.http.calls) == 1
+    h.http.assert_done()
+
+
+@pytest.mark.parametrize("body", [{}, {"version": {}}, {"version": "8"}, {"name": "x"}])
+def test_version_from_something_that_is_not_elasticsearch(body):
+    h = Harness([Call("GET", "/", reply=body)])
+    with pytest.raises(common.TransportError, match="did not return an Elasticsearch version; is http://es-a:9200"):
+        h.client.version()
+
+
+# --- retries ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+def test_retryable_statuses_are_retried_with_growing_jittered_backoff(status):
+    fail = Call("POST", "/x", status=status, reply=es.error(status, "status_exception", "busy"))
+    h = Harness([fail, Call("POST", "/x", status=status, reply=es.error(status, "status_exception", "busy")),
+                 Call("POST", "/x", reply=es.ACK)], retries=3)
+    assert h.client.request("POST", "/x").body == {"acknowledged": True}
+    assert len(h.sleeps) == 2
+    for attempt, delay in enumerate(h.sleeps):
+        assert 0 <= delay <= backoff_bound(attempt)
+    assert len(h.warnings) == 2 and "HTTP %s" % status in h.warnings[0] and "retrying in" in h.warnings[0]
+    h.http.assert_done()
+
+
+def test_retry_after_is_honoured():
+    busy = es.error(429, "status_exception",
+                    "Cannot perform cluster:admin/xpack/ml/job/close action while upgrade mode is enabled")
+    h = Harness([Call("POST", "/x", status=429, reply=busy, headers={"Retry-After": "7"}),
+                 Call("POST", "/x", status=503, reply=es.error(503, "master_not_discovered_exception", "x"),
+                      headers={"Retry-After": "2.5"}),
+                 Call("POST", "/x", reply=es.CLOSED_TRUE)])
+    h.client.request("POST", "/x")
+    assert h.sleeps == [7.0, 2.5]
+    assert "retrying in 7.0s" in h.warnings[0]
+
+
+def test_retry_after_is_capped():
+    h = Harness([Call("GET", "/x", status=503, reply=es.error(503, "x", "y"), headers={"Retry-After": "86400"}),
+                 Call("GET", "/x", reply={})])
+    h.client.request("GET", "/x")
+    assert h.sleeps == [es_client.RETRY_AFTER_CAP_S]
+
+
+def test_retries_give_up_after_retries_and_raise_the_last_error():
+    script = [Call("DELETE", "/x", status=503, reply=es.error(503, "master_not_discovered_exception", "no master"))
+              for dummy in range(3)]
+    h = Harness(script, retries=2)
+    with pytest.raises(common.ApiError) as exc:
+        h.client.request("DELETE", "/x")
+    assert exc.value.status == 503 and exc.value.error_type == "master_not_discovered_exception"
+    assert "DELETE /x returned HTTP 503 master_not_discovered_exception: no master" == exc.value.msg
+    assert len(h.sleeps) == 2
+    h.http.assert_done()
+
+
+def test_retries_zero_means_one_try():
+    h = Harness([Call("GET", "/x", status=429, reply=es.error(429, "es_rejected_execution_exception", "full"))],
+                retries=0)
+    with pytest.raises(common.ApiError):
+        h.client.request("GET", "/x")
+    assert h.sleeps == []
+
+
+@pytest.mark.parametrize("status, error_type, cls", [
+    (400, "illegal_argument_exception", common.ApiError),
+    (401, "security_exception", common.AuthenticationFailed),
+    (403, "security_exception", common.Forbidden),
+    (404, "resource_not_found_exception", common.NotFound),
+    (409, "status_exception", common.Conflict),
+    (500, "illegal_state_exception", common.ApiError),
+])
+def test_other_errors_are_not_retried(status, error_type, cls):
+    h = Harness([Call("POST", "/x", status=status, reply=es.error(status, error_type, "no"))], retries=5)
+    with pytest.raises(cls) as exc:
+        h.client.request("POST", "/x")
+    assert type(exc.value) is cls
+    assert h.sleeps == [] and len(h.http.calls) == 1
+
+
+def test_a_dropped_connection_is_retried():
+    h = Harness([Call("POST", "/x", raises=dropped()), Call("POST", "/x", reply=es.CLOSED_TRUE)])
+    assert h.client.request("POST", "/x").body == {"closed": True}
+    assert len(h.sleeps) == 1 and 0 <= h.sleeps[0] <= backoff_bound(0)
+    assert "connection to http://es-a:9200 was lost" in h.warnings[0]
+    assert "Connection reset by peer" in h.warnings[0]
+    h.http.assert_done()
+
+
+def test_a_connection_dropped_every_time_ends_in_a_transport_error():
+    h = Harness([Call("GET", "/x", raises=dropped()) for dummy in range(3)], retries=2)
+    with pytest.raises(common.TransportError, match="GET /x: the connection to http://es-a:9200 was lost"):
+        h.client.request("GET", "/x")
+    assert len(h.sleeps) == 2
+
+
+def test_a_read_timeout_is_not_retried_and_says_what_to_raise():
+    h = Harness([Call("POST", "/x", raises=requests.exceptions.ReadTimeout("read timed out"))], request_timeout=5)
+    with pytest.raises(common.TransportError, match="POST /x got no answer within 5s; raise request_timeout"):
+        h.client.request("POST", "/x")
+    assert h.sleeps == []
+
+
+def test_a_tls_failure_names_ca_path_and_is_not_retried():
+    h = Harness([Call("GET", "/", raises=requests.exceptions.SSLError("certificate verify failed: self-signed"))],
+                hosts=["https://es:9200"])
+    with pytest.raises(common.TransportError) as exc:
+        h.client.request("GET", "/")
+    assert "TLS handshake with https://es:9200 failed" in exc.value.msg
+    assert "certificate verify failed" in exc.value.msg and "ca_path" in exc.value.msg
+    assert h.sleeps == []
+
+
+def test_version_conflict_is_retried_only_when_asked():
+    conflict = es.error(409, "version_conflict_engine_exception",
+                        "[anomaly_detector-j]: version conflict, required seqNo [5], primary term [1]. "
+                        "current document has seqNo [6] and primary term [1]")
+    h = Harness([Call("DELETE", "/j", status=409, reply=conflict)])
+    with pytest.raises(common.Conflict):
+        h.client.request("DELETE", "/j")
+    assert h.sleeps == []
+
+    h = Harness([Call("DELETE", "/j", status=409, reply=conflict), Call("DELETE", "/j", status=409, reply=conflict),
+                 Call("DELETE", "/j", reply=es.ACK)])
+    assert h.client.request("DELETE", "/j", retry_conflicts=2).body == {"acknowledged": True}
+    assert len(h.sleeps) == 2
+    h.http.assert_done()
+
+    h = Harness([Call("DELETE", "/j", status=409, reply=conflict), Call("DELETE", "/j", status=409, reply=conflict)])
+    with pytest.raises(common.Conflict):
+        h.client.request("DELETE", "/j", retry_conflicts=1)
+    h.http.assert_done()
+
+
+def test_other_conflicts_are_not_retried_even_when_asked():
+    h = Harness([Call("DELETE", "/j", status=409, reply=es.error(
+        409, "status_exception", "Cannot delete job [j] because the job is opened"))])
+    with pytest.raises(common.Conflict, match="because the job is opened"):
+        h.client.request("DELETE", "/j", retry_conflicts=5)
+    assert h.sleeps == []
+
+
+# --- fail-over -------------------------------------------------------------------------------
+
+def test_a_refused_host_is_skipped_and_the_answering_one_preferred():
+    h = Harness([Call("GET", "/", host=A, raises=refused(A)), Call("GET", "/", host=B, reply=es.root()),
+                 Call("GET", "/x", host=B, reply={"count": 0, "jobs": []})], hosts=[A, B])
+    h.client.request("GET", "/")
+    h.client.request("GET", "/x")
+    assert h.client.hosts == [B, A]
+    assert h.sleeps == []
+    h.http.assert_done()
+
+
+def test_a_connect_timeout_fails_over_too():
+    h = Harness([Call("GET", "/", host=A, raises=requests.exceptions.ConnectTimeout("timed out")),
+                 Call("GET", "/", host=B, raises=refused(B)),
+                 Call("GET", "/", host=C, reply=es.root())], hosts=[A, B, C])
+    h.client.request("GET", "/")
+    assert h.client.hosts[0] == C
+    h.http.assert_done()
+
+
+def test_an_error_answer_does_not_fail_over():
+    h = Harness([Call("GET", "/x", host=A, status=404, reply=es.no_job("x"))], hosts=[A, B])
+    with pytest.raises(common.NotFound):
+        h.client.request("GET", "/x")
+    h.http.assert_done()
+
+
+def test_all_hosts_down_is_retried_then_names_every_host():
+    script = []
+    for dummy in range(2):
+        script += [Call("GET", "/", host=A, raises=refused(A)), Call("GET", "/", host=B, raises=refused(B))]
+    h = Harness(script, hosts=[A, B], retries=1)
+    with pytest.raises(common.TransportError) as exc:
+        h.client.request("GET", "/")
+    assert exc.value.msg == ("no Elasticsearch node could be reached: http://es-a:9200 refused the connection; "
+                             "http://es-b:9200 refused the connection")
+    assert len(h.sleeps) == 1
+    h.http.assert_done()
+
+
+# --- error mapping ---------------------------------------------------------------------------
+
+def test_error_message_names_status_type_reason_and_cause():
+    body = es.error(409, "status_exception", "failed to delete job [j] as its datafeed [df] could not be deleted",
+                    caused_by={"type": "status_exception",
+                               "reason": "Cannot delete datafeed [df] while its status is started"})
+    h = Harness([Call("DELETE", "/_ml/anomaly_detectors/j", status=409, reply=body)])
+    with pytest.raises(common.Conflict) as exc:
+        h.client.request("DELETE", "/_ml/anomaly_detectors/j")
+    err = exc.value
+    assert err.msg == ("DELETE /_ml/anomaly_detectors/j returned HTTP 409 status_exception: failed to delete job [j] "
+                       "as its datafeed [df] could not be deleted (caused by status_exception: Cannot delete datafeed "
+                       "[df] while its status is started)")
+    assert (err.status, err.error_type, err.url) == (409, "status_exception", A + "/_ml/anomaly_detectors/j")
+    assert err.reason == "failed to delete job [j] as its datafeed [df] could not be deleted"
+    assert err.details() == dict(status=409, error_type="status_exception", reason=err.reason, url=err.url)
+
+
+def test_401_and_403_say_what_they_are():
+    h = Harness([
+        Call("GET", "/", status=401, reply=es.error(
+            401, "security_exception", "missing authentication credentials for REST request [/]",
+            header={"WWW-Authenticate": ["Basic realm=\"security\" charset=\"UTF-8\"", "ApiKey"]}),
+            headers={"WWW-Authenticate": "Basic realm=\"security\" charset=\"UTF-8\""}),
+        Call("POST", "/_ml/anomaly_detectors/j/_close", status=403, reply=es.error(
+            403, "security_exception", "action [cluster:admin/xpack/ml/job/close] is unauthorized for user [u] "
+            "with effective roles [viewer], this action is granted by the cluster privileges [manage_ml,manage,all]")),
+    ])
+    with pytest.raises(common.AuthenticationFailed, match="HTTP 401 security_exception: missing authentication"):
+        h.client.request("GET", "/")
+    with pytest.raises(common.Forbidden, match=r"HTTP 403 security_exception: action \[cluster:admin/xpack/ml/job/close\]"):
+        h.client.request("POST", "/_ml/anomaly_detectors/j/_close")
+    h.http.assert_done()
+
+
+def test_error_string_body_and_foreign_json():
+    h = Harness([Call("GET", "/a", status=400, reply={"error": "no handler found for uri [/a]", "status": 400}),
+                 Call("GET", "/b", status=418, reply={"message": "teapot"})])
+    with pytest.raises(common.ApiError, match=r"HTTP 400 no handler found for uri \[/a\]"):
+        h.client.request("GET", "/a")
+    with pytest.raises(common.ApiError, match='HTTP 418 {"message": "teapot"}'):
+        h.client.request("GET", "/b")
+
+
+HTML = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"
+
+
+def test_an_html_error_page_from_a_proxy():
+    h = Harness([Call("GET", "/", status=502, text=HTML, headers={"Content-Type": "text/html"}) for dummy in range(2)],
+                retries=1)
+    with pytest.raises(common.TransportError) as exc:
+        h.client.request("GET", "/")
+    assert "GET / returned HTTP 502 with a body that is not Elasticsearch JSON (text/html)" in exc.value.msg
+    assert "502 Bad Gateway" in exc.value.msg and "proxy" in exc.value.msg
+    assert exc.value.status == 502
+    assert len(h.sleeps) == 1
+
+
+def test_an_html_error_page_is_not_retried_when_its_status_is_not_retryable():
+    h = Harness([Call("GET", "/", status=403, text=HTML, headers={"Content-Type": "text/html"})])
+    with pytest.raises(common.TransportError, match="HTTP 403"):
+        h.client.request("GET", "/")
+    assert h.sleeps == []
+
+
+def test_a_proxy_503_page_with_retry_after_is_honoured():
+    h = Harness([Call("GET", "/", status=503, text="Service Unavailable",
+                      headers={"Content-Type": "text/plain", "Retry-After": "4"}),
+                 Call("GET", "/", reply=es.root())])
+    h.client.request("GET", "/")
+    assert h.sleeps == [4.0]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", "answered HTTP 200 with an empty body"),
+    ("   \n", "answered HTTP 200 with an empty body"),
+    ('{"count": 1, "jobs": [', "a body that is not JSON"),
+    (HTML, "a body that is not JSON (text/html)"),
+    ("[" * 100000, "a body that is not JSON"),
+])
+def test_a_success_status_with_a_body_that_is_not_json(text, words):
+    h = Harness([Call("GET", "/x", status=200, text=text, headers={"Content-Type": "text/html"} if "html" in text
+                      else {})])
+    with pytest.raises(common.TransportError) as exc:
+        h.client.request("GET", "/x")
+    assert words in exc.value.msg and exc.value.msg.startswith("GET /x ")
+
+
+@pytest.mark.parametrize("reply", [[], ["a"], "closed", 1, True, None])
+def test_a_success_status_with_json_that_is_not_an_object(reply):
+    h = Harness([Call("POST", "/x", reply=reply)])
+    with pytest.raises(common.TransportError, match="POST /x answered HTTP 200 with JSON that is not an object"):
+        h.client.request("POST", "/x")
+
+
+def test_an_error_status_with_an_empty_body():
+    h = Harness([Call("DELETE", "/x", status=404, text="")])
+    with pytest.raises(common.TransportError, match="DELETE /x returned HTTP 404 with a body that is not Elasticsearch"):
+        h.client.request("DELETE", "/x")
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("template, segments, expected", [
+    ("_ml/anomaly_detectors/{}", ["web-1"], "/_ml/anomaly_detectors/web-1"),
+    ("_ml/anomaly_detectors/{}/_close", ["a*,b"], "/_ml/anomaly_detectors/a*,b/_close"),
+    ("_ml/anomaly_detectors/{}", ["a/../_all"], "/_ml/anomaly_detectors/a%2F..%2F_all"),
+    ("_ml/anomaly_detectors/{}", ["a?pretty#x"], "/_ml/anomaly_detectors/a%3Fpretty%23x"),
+    ("_ml/anomaly_detectors/{}", ["%2F"], "/_ml/anomaly_detectors/%252F"),
+    ("_ml/anomaly_detectors/{}", ["a b"], "/_ml/anomaly_detectors/a%20b"),
+    ("_tasks/{}", ["n:1"], "/_tasks/n%3A1"),
+])
+def test_path_quotes_segments(template, segments, expected):
+    assert es_client.path(template, *segments) == expected
+
+
+@pytest.mark.parametrize("segment", ["", ".", ".."])
+def test_path_refuses_segments_that_would_move_to_another_endpoint(segment):
+    with pytest.raises(common.InvalidInput):
+        es_client.path("_ml/anomaly_detectors/{}/_close", segment)
+
+
+def test_backoff_is_exponential_capped_and_jittered():
+    assert [es_client.backoff_delay(n, rand=lambda: 1.0) for n in range(8)] == [0.5, 1, 2, 4, 8, 10, 10, 10]
+    assert es_client.backoff_delay(3, rand=lambda: 0.0) == 0
+    assert es_client.backoff_delay(3, retry_after=1.5, rand=lambda: 1.0) == 1.5
+
+
+@pytest.mark.parametrize("value, seconds", [("3", 3.0), ("0.5", 0.5), ("-1", 0.0), (None, None),
+                                            ("Wed, 21 Oct 2015 07:28:00 GMT", None)])
+def test_parse_retry_after(value, seconds):
+    assert es_client.parse_retry_after(value) == seconds
