@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright: mlops.elasticsearch contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ml_job_info main() against scripted HTTP exchanges."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.mlops.elasticsearch.plugins.modules import ml_job_info
+from ansible_collections.mlops.elasticsearch.tests.unit.utils import es
+from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http import Call
+
+HTML = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+def test_all_jobs_by_default_with_their_states_and_datafeeds(run):
+    docs = [es.job_doc("web-1", groups=["web"], datafeed_id="datafeed-web-1"), es.job_doc("web-2"),
+            es.job_doc("old", deleting=True, blocked={"reason": "delete", "task_id": "n:3"})]
+    stats = [es.job_stats("web-1", "opened", model_bytes=1048576), es.job_stats("web-2", "closed")]
+    run.http.expect(es.get_root(), *es.read_calls("_all", docs, stats))
+    run.http.expect(Call("GET", "/_ml/datafeeds/datafeed-web-1/_stats",
+                         reply=es.datafeed_stats_page(es.datafeed_stats("datafeed-web-1", "started"))))
+    result = run.ok(ml_job_info, {})
+    assert result["changed"] is False and result["exists"] is True and result["missing"] == []
+    assert result["server_version"] == "8.15.0"
+    assert result["jobs"] == [
+        dict(job_id="old", state="closed", groups=[], datafeed_id=None, datafeed_state=None, deleting=True,
+             blocked={"reason": "delete", "task_id": "n:3"}, node=None, memory_bytes=None),
+        dict(job_id="web-1", state="opened", groups=["web"], datafeed_id="datafeed-web-1", datafeed_state="started",
+             deleting=False, blocked=None, node="es-ml-1", memory_bytes=1048576),
+        dict(job_id="web-2", state="closed", groups=[], datafeed_id=None, datafeed_state=None, deleting=False,
+             blocked=None, node=None, memory_bytes=0),
+    ]
+
+
+def test_missing_ids_are_listed_not_an_error(run):
+    run.http.expect(es.get_root(), *es.read_calls("ghost*", [], []))
+    result = run.ok(ml_job_info, {"job_id": "ghost"})
+    assert (result["exists"], result["jobs"], result["missing"]) == (False, [], ["ghost"])
+
+
+def test_groups_patterns_and_exclude(run):
+    docs = [es.job_doc("a-1", groups=["g"]), es.job_doc("b-1", groups=["g"]), es.job_doc("batch-9")]
+    run.http.expect(es.get_root(), *es.read_calls("g*,batch-*", docs, [es.job_stats(d["job_id"], "closed")
+                                                                      for d in docs]))
+    result = run.ok(ml_job_info, {"job_id": ["g", "batch-*"], "exclude": ["b-1"]})
+    assert [j["job_id"] for j in result["jobs"]] == ["a-1", "batch-9"]
+
+
+def test_check_mode_reads_the_same(run):
+    run.http.expect(es.get_root(), *es.read_calls("web-1*", [es.job_doc("web-1")], [es.job_stats("web-1", "opened")]))
+    result = run.ok(ml_job_info, {"job_id": "web-1", "_ansible_check_mode": True})
+    assert result["jobs"][0]["state"] == "opened"
+
+
+def test_6_x_paths(run):
+    run.http.expect(es.get_root("6.8.23"), *es.read_calls("_all", [es.job_doc("web-1")], [es.job_stats("web-1", "closed")],
+                                                          prefix="_xpack/ml", no_match="allow_no_jobs"))
+    run.http.expect(Call("GET", "/_xpack/ml/datafeeds", reply=es.datafeeds_page()))
+    result = run.ok(ml_job_info, {})
+    assert result["server_version"] == "6.8.23"
+
+
+def test_401_is_reported_as_bad_credentials_and_not_retried(run):
+    run.http.expect(Call("GET", "/", status=401, reply=es.error(
+        401, "security_exception", "unable to authenticate user [ml_admin] for REST request [/]",
+        header={"WWW-Authenticate": "Basic realm=\"security\" charset=\"UTF-8\""})))
+    result = run.fails(ml_job_info, {"username": "ml_admin", "password": "not-the-password"})
+    assert result["msg"] == ("Failed to read jobs: GET / returned HTTP 401 security_exception: "
+                             "unable to authenticate user [ml_admin] for REST request [/]")
+    assert result["status"] == 401 and result["error_type"] == "security_exception"
+    assert run.sleeps == []
+
+
+def test_403_names_the_missing_privilege(run):
+    reason = ("action [cluster:monitor/xpack/ml/job/get] is unauthorized for user [viewer] with effective roles "
+              "[viewer], this action is granted by the cluster privileges [monitor_ml,manage_ml,monitor,manage,all]")
+    run.http.expect(es.get_root(), Call("GET", "/_ml/anomaly_detectors/_all", params={"allow_no_match": "true"},
+                                        status=403, reply=es.error(403, "security_exception", reason)))
+    result = run.fails(ml_job_info, {})
+    assert "HTTP 403 security_exception" in result["msg"] and "manage_ml" in result["msg"]
+    assert run.sleeps == []
+
+
+def test_a_proxy_page_is_retried_then_reported_clearly(run):
+    run.http.expect(*[Call("GET", "/", status=502, text=HTML, headers={"Content-Type": "text/html"})
+                      for dummy in range(3)])
+    result = run.fails(ml_job_info, {"retries": 2})
+    assert "GET / returned HTTP 502 with a body that is not Elasticsearch JSON (text/html)" in result["msg"]
+    assert "proxy" in result["msg"]
+    assert len(run.sleeps) == 2 and len(run.warnings) == 2
+
+
+def test_one_host_down_the_next_answers(run):
+    refused = __import__("requests").exceptions.ConnectionError(
+        "HTTPConnectionPool(host='es-a', port=9200): Max retries exceeded (Caused by NewConnectionError("
+        "'Failed to establish a new connection: [Errno 111] Connection refused'))")
+    run.http.expect(Call("GET", "/", host="http://es-a:9200", raises=refused),
+                    Call("GET", "/", host="http://es-b:9200", reply=es.root()),
+                    Call("GET", "/_ml/anomaly_detectors/_all", host="http://es-b:9200",
+                         params={"allow_no_match": "true"}, reply=es.jobs_page()))
+    result = run.ok(ml_job_info, {"hosts": ["http://es-a:9200", "http://es-b:9200"]})
+    assert result["jobs"] == [] and run.sleeps == []
+
+
+def test_include_cluster_pre_flight(run):
+    run.http.expect(
+        es.get_root(),
+        Call("GET", "/_ml/info", reply={"defaults": {"anomaly_detectors": {}, "datafeeds": {}},
+                                        "upgrade_mode": True, "native_code": {"version": "8.15.0"},
+                                        "limits": {"total_ml_memory": "1gb"}}),
+        Call("GET", "/_security/user/_has_privileges", body={"cluster": ["manage_ml"]},
+             reply={"username": "viewer", "has_all_requested": False, "cluster": {"manage_ml": False},
+                    "index": {}, "application": {}}),
+        *es.read_calls("_all", [], []))
+    result = run.ok(ml_job_info, {"include_cluster": True})
+    cluster = result["cluster"]
+    assert (cluster["name"], cluster["version"], cluster["upgrade_mode"], cluster["username"]) == (
+        "sim", "8.15.0", True, "viewer")
+    assert cluster["privileges"] == {"manage_ml": False}
+    assert any("upgrade mode" in p for p in cluster["problems"])
+    assert any("lacks the cluster privilege manage_ml" in p for p in cluster["problems"])
