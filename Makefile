@@ -13,7 +13,8 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_LINT_SKIP_SCHEMA_UPDATE := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: all demo test venv collection-link test-unit test-simulator
+.PHONY: all demo test venv collection-link test-unit test-simulator test-integration
+.PHONY: test-sanity lint test-changelog changelog docs test-docs test-build test-ee test-leg2
 
 all: test
 
@@ -34,10 +35,76 @@ collection-link: $(COLLECTION_LINK)
 demo: venv collection-link
 	$(BIN)/python hacking/demo.py
 
-test: test-simulator test-unit
+test: test-simulator test-unit test-integration test-sanity lint test-changelog test-docs test-build test-ee test-leg2
 
 test-simulator: venv
 	$(BIN)/python -m pytest -q tests/simulator/tests
 
 test-unit: venv collection-link
 	cd $(COLLECTIONS) && $(CURDIR)/$(BIN)/python -m pytest -q $(COLLECTION_LINK)/tests/unit
+
+# Module targets run real ansible-playbook against es-ml-simulator processes they start.
+test-integration: venv
+	.ci/ansible-test $(VENV) integration --local --python 3.11 --color no
+
+# ---- Release toolchain: sanity, lint, changelog, docs, package, execution environment, second leg ----
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+BUILD := $(CURDIR)/build
+TARBALL := $(BUILD)/dist/mlops-elasticsearch-$(VERSION).tar.gz
+# The interpreter of this leg as X.Y (3.11 on the main leg), for ansible-test --python.
+PYVER = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+# ansible-test sanity on every interpreter ansible-test supports that exists here (.ci/ansible-test).
+# tests/simulator is a standalone Python package (its own pyproject and pytest suite, not shipped,
+# never imported by a plugin): collection-code rules do not apply to it.
+test-sanity: venv
+	.ci/ansible-test $(VENV) sanity --venv --color no --exclude tests/simulator/
+
+lint: venv collection-link
+	$(BIN)/ansible-lint
+
+# Release notes of the version being prepared (galaxy.yml's): `make changelog` rebuilds its entry in
+# changelogs/changelog.yaml from changelogs/fragments/ and from the modules and roles whose
+# version_added is that version, and writes CHANGELOG.md. Run it (and commit) after adding a
+# fragment, a module or a role; test-changelog fails while the committed files are stale.
+changelog: venv
+	$(BIN)/python .ci/changelog.py
+
+test-changelog: venv
+	$(BIN)/antsibull-changelog lint
+	$(BIN)/python .ci/changelog.py --check
+
+# The docs site (antsibull-docs + Sphinx), built into build/docs/build/html, never committed.
+# Offline, so without -W: intersphinx inventories cannot be fetched.
+docs: venv collection-link
+	rm -rf $(BUILD)/docs && mkdir -p -m 0755 $(BUILD)/docs
+	$(BIN)/antsibull-docs sphinx-init --use-current --dest-dir $(BUILD)/docs mlops.elasticsearch
+	sed -i 's/ -W / /' $(BUILD)/docs/build.sh
+	cd $(BUILD)/docs && ./build.sh
+	@echo "docs: $(BUILD)/docs/build/html/index.html"
+
+test-docs: docs
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+# The tarball users install: built, checked for clutter, installed into a temporary path, and
+# every module and role rendered by ansible-doc from there.
+test-build: venv
+	.ci/check-build $(VENV) $(BUILD)
+
+# The execution environment definition is valid (no container engine here to build it), and the
+# collection's own meta/execution-environment.yml is what ansible-builder finds in the installed tarball.
+test-ee: test-build
+	.ci/check-ee $(VENV) $(BUILD)
+
+# Second leg: ansible-core 2.21 on Python 3.13, in .venv-313 from the same requirements/dev.txt.
+# LEG2_TARGETS is what it runs; unit and integration tests can be added, e.g.
+#   make test LEG2_TARGETS="test-sanity lint test-unit test-integration"
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null)
+PY313 := $(PYENV_ROOT)/versions/3.13.0/bin/python3.13
+LEG2_TARGETS ?= test-sanity lint
+test-leg2:
+	@if [[ -x $(PY313) ]]; then \
+		$(MAKE) --no-print-directory VENV=.venv-313 PYTHON=$(PY313) $(LEG2_TARGETS); \
+	else \
+		echo "test-leg2 skipped: no python3.13 at $(PY313)"; \
+	fi
