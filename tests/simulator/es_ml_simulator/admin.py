@@ -69,8 +69,7 @@ def reset(cluster):
         cluster.datafeeds.clear()
         cluster.tasks.clear()
         cluster.upgrade_mode = False
-        cluster.ml_enabled = True
-        cluster.master = True
+        cluster.ml_licensed = cluster.ml_plugin = cluster.master = True
         cluster.cond.notify_all()
         return {"acknowledged": True}
 
@@ -90,7 +89,8 @@ def state(cluster):
         orphans = [{"datafeed_id": d.datafeed_id, "job_id": d.job_id, "state": d.state}
                    for d in cluster.datafeeds.values() if d.job_id not in cluster.jobs]
         return {"cluster_name": cluster.name, "es_version": cluster.features.number,
-                "upgrade_mode": cluster.upgrade_mode, "ml_enabled": cluster.ml_enabled,
+                "upgrade_mode": cluster.upgrade_mode, "ml_enabled": cluster.ml_licensed,
+                "ml_plugin": cluster.ml_plugin,
                 "master": cluster.master, "jobs": jobs, "orphan_datafeeds": orphans}
 
 
@@ -125,10 +125,16 @@ def stick_datafeed(cluster, datafeed_id):
         return {"acknowledged": True}
 
 
+SETTINGS = {"ml_enabled": "ml_licensed", "ml_plugin": "ml_plugin", "master": "master"}
+
+
 def settings(cluster, body):
-    if not isinstance(body, dict) or set(body) - {"ml_enabled", "master"}:
-        raise AdminError(400, 'settings body is {"ml_enabled": bool, "master": bool}')
+    """ml_enabled=false: the licence lacks ML (403, reference 1.4); ml_plugin=false: the ML plugin is
+    disabled and its endpoints do not exist (400 no handler); master=false: no elected master (503)."""
+    if not isinstance(body, dict) or set(body) - set(SETTINGS):
+        raise AdminError(400, "settings body is {%s} with boolean values" % ", ".join(SETTINGS))
     with cluster.cond:
-        cluster.ml_enabled = bool(body.get("ml_enabled", cluster.ml_enabled))
-        cluster.master = bool(body.get("master", cluster.master))
-        return {"ml_enabled": cluster.ml_enabled, "master": cluster.master}
+        for key, attribute in SETTINGS.items():
+            if key in body:
+                setattr(cluster, attribute, bool(body[key]))
+        return {key: getattr(cluster, attribute) for key, attribute in SETTINGS.items()}

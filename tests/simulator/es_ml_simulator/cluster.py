@@ -101,7 +101,8 @@ class Cluster:
         self.deletes = {}
         self.tasks = TaskStore(self.node_id)
         self.upgrade_mode = False
-        self.ml_enabled = True
+        self.ml_licensed = True       # false: the licence does not cover ML (403 on ML actions)
+        self.ml_plugin = True         # false: xpack.ml.enabled=false, no ML REST handlers at all
         self.master = True
 
     # ---- helpers (caller holds self.cond) -------------------------------------------------
@@ -260,8 +261,9 @@ class Cluster:
             if force:
                 return self._force_close(active + closing, feeds)
             deadline = time.monotonic() + timeout_s
-            stop_delay = self._stop_datafeeds_for_close(feeds, deadline, timeout_text)
-            return self._graceful_close(active, closing, stop_delay, deadline, timeout_text)
+            if feeds:
+                self._stop_datafeeds_for_close(feeds, deadline, timeout_text)
+            return self._graceful_close(active, closing, deadline, timeout_text)
 
     def _force_close(self, jobs, feeds):
         for datafeed in feeds:
@@ -272,28 +274,39 @@ class Cluster:
         return {"closed": True}
 
     def _stop_datafeeds_for_close(self, feeds, deadline, timeout_text):
-        """Stop the jobs' datafeeds first (7.14+); a datafeed that hangs fails the close with 409."""
-        stuck = [d for d in feeds if d.stick]
-        if stuck:
-            for datafeed in stuck:
-                datafeed.stick = False
-            self._wait_until(lambda: False, deadline, lambda: deadline)
+        """Stop the jobs' datafeeds first (7.14+), within the close timeout; failure is a 409."""
+        now = time.monotonic()
+        for datafeed in feeds:
+            if datafeed.stick:
+                datafeed.stick, datafeed.until = False, NEVER
+            elif datafeed.state != "stopping":
+                datafeed.until = now + self.delays["datafeed_stop"]
+            datafeed.state = "stopping"
+        self.cond.notify_all()
+        stopped = self._wait_until(lambda: all(d.state == "stopped" for d in feeds), deadline,
+                                   lambda: min([d.until for d in feeds] or [deadline]))
+        if not stopped:
+            self._unstick(feeds)
             cause = timeout_error(timeout_text)
             raise errors.conflict(
                 "failed to close jobs as one or more had started datafeeds that could not be stopped: "
                 "started datafeeds [%s], error stopping them [%s]"
                 % (",".join(d.datafeed_id for d in feeds), cause.reason), caused_by=cause)
-        now = time.monotonic()
-        for datafeed in feeds:
-            if datafeed.state != "stopping":
-                datafeed.state, datafeed.until = "stopping", now + self.delays["datafeed_stop"]
-        return self.delays["datafeed_stop"] if feeds else 0.0
 
-    def _graceful_close(self, active, closing, stop_delay, deadline, timeout_text):
+    @staticmethod
+    def _unstick(feeds):
+        """A datafeed whose stop hung is still running once the stop gives up."""
+        for datafeed in feeds:
+            if datafeed.until == NEVER:
+                datafeed.state = "started"
+
+    def _graceful_close(self, active, closing, deadline, timeout_text):
         now = time.monotonic()
         for job in active:
+            if self.jobs.get(job.job_id) is not job or job.state not in ("opening", "opened", "failed"):
+                continue   # changed while the datafeeds stopped
             job.state = "closing"
-            job.until = NEVER if job.stick else now + stop_delay + self.delays["close"]
+            job.until = NEVER if job.stick else now + self.delays["close"]
             job.stick = False
         self.cond.notify_all()
         watched = active + closing
@@ -471,9 +484,7 @@ class Cluster:
             finished = lambda: all(d.state == "stopped" for d in feeds)  # noqa: E731
             next_wake = lambda: min([d.until for d in feeds] or [deadline])  # noqa: E731
             if not self._wait_until(finished, deadline, next_wake):
-                for datafeed in feeds:
-                    if datafeed.until == NEVER:
-                        datafeed.state = "started"
+                self._unstick(feeds)
                 raise timeout_error(timeout_text)
             return {"stopped": True}
 

@@ -21,6 +21,7 @@ UPGRADE_BLOCKED = {
 }
 # Master-node actions: without an elected master they fail with 503.
 MASTER_ACTIONS = UPGRADE_BLOCKED | {"cluster:admin/xpack/ml/upgrade_mode"}
+ML_INFO = "cluster:monitor/xpack/ml/info/get"
 _BUILD_HASH = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
 
 
@@ -53,11 +54,16 @@ def transport(call, action, fn):
     cluster = call.cluster
     if call.principal is not None and not call.principal.may(action):
         raise security.forbidden(call.principal, action, call.features.long_403)
-    if action in MASTER_ACTIONS and not cluster.master:
-        raise errors.EsError(503, "master_not_discovered_exception", None)
+    # Action filters (upgrade mode) run before the master-node routing, which runs before the
+    # action body and its licence check.
     if action in UPGRADE_BLOCKED and cluster.upgrade_mode:
         raise errors.EsError(429, "status_exception",
                              "Cannot perform %s action while upgrade mode is enabled" % action)
+    if action in MASTER_ACTIONS and not cluster.master:
+        raise errors.EsError(503, "master_not_discovered_exception", None)
+    if "/xpack/ml/" in action and action != ML_INFO and not cluster.ml_licensed:
+        raise errors.EsError(403, "security_exception", "current license is non-compliant for [ml]",
+                             metadata={"license.expired.feature": "ml"})
     return fn()
 
 
@@ -313,7 +319,7 @@ def ml_info(call):
             "upgrade_mode": cluster.upgrade_mode,
             "native_code": {"version": call.features.number, "build_hash": _BUILD_HASH[:12]},
             "limits": {"effective_max_model_memory_limit": "1gb", "total_ml_memory": "1gb"}}
-    return transport(call, "cluster:monitor/xpack/ml/info/get", lambda: body)
+    return transport(call, ML_INFO, lambda: body)
 
 
 def set_upgrade_mode(call):
@@ -321,6 +327,11 @@ def set_upgrade_mode(call):
     call.params.time("timeout", "30s")
     call.params.check()
     return transport(call, "cluster:admin/xpack/ml/upgrade_mode", lambda: call.cluster.set_upgrade_mode(enabled))
+
+
+# The token API's password grant carries its own credentials in the body; the simulator lets it
+# through without an Authorization header (ES also wants an authenticated caller with manage_token).
+ANONYMOUS_OK = {create_token}
 
 
 # ---- routing ------------------------------------------------------------------------------------
@@ -368,7 +379,7 @@ class Route:
         self.regex = re.compile(pattern + r"/?\Z" if template != "/" else r"/\Z")
 
     def match(self, path, cluster, compat):
-        if self.ml and not cluster.ml_enabled:
+        if self.ml and not cluster.ml_plugin:
             return None      # ML disabled: its REST handlers are not registered at all
         if self.compat7_only and compat != 7:
             return None

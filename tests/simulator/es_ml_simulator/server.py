@@ -138,7 +138,10 @@ class Handler(BaseHTTPRequestHandler):
         handler, path_params = handlers.resolve(self.server.routes, self.command, path, uri, cluster, compat)
         _check_content_type(self.headers, body)
         realm = self.server.realm
-        principal = realm.authenticate(self.headers.get("Authorization"), uri) if realm is not None else None
+        header = self.headers.get("Authorization")
+        principal = None
+        if realm is not None and (header or handler not in handlers.ANONYMOUS_OK):
+            principal = realm.authenticate(header, uri)
         call = handlers.Call(cluster, self.command, path, uri, query, body, compat, principal, realm, path_params)
         return handler(call)
 
