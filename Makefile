@@ -45,7 +45,7 @@ test-unit: venv collection-link
 
 # Module targets run real ansible-playbook against es-ml-simulator processes they start.
 test-integration: venv
-	.ci/ansible-test $(VENV) integration --local --python 3.11 --color no
+	ANSIBLE_TEST_COPY=$(CURDIR)/build/ansible-test-integration .ci/ansible-test $(VENV) integration --local --python 3.11 --color no
 
 # ---- Release toolchain: sanity, lint, changelog, docs, package, execution environment, second leg ----
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
