@@ -100,6 +100,8 @@ def assert_es_error(resp: requests.Response, status: int, etype: str | None = No
         assert re.fullmatch(reason_regex, err.get("reason") or ""), (
             f"reason {err.get('reason')!r} does not match {reason_regex!r}"
         )
+    if "error_trace=true" not in (resp.request.url or ""):
+        assert "stack_trace" not in err, "stack_trace only with ?error_trace=true (ref §1.1)"
     rc = err.get("root_cause")
     assert isinstance(rc, list) and rc, f"root_cause must be a non-empty array: {body}"
     for entry in rc:
@@ -115,6 +117,19 @@ def assert_es_error(resp: requests.Response, status: int, etype: str | None = No
         assert cb.get("type") == caused_by[0], f"caused_by {cb} != {caused_by}"
         assert cb.get("reason") == caused_by[1], f"caused_by {cb} != {caused_by}"
     return err
+
+
+def assert_es_no_handler_or_error(resp: requests.Response):
+    """Unknown path/method: ES answers ``{"error": "no handler found for uri [...] and method
+    [...]"}`` (400) or ``Incorrect HTTP method ...`` (405), or a full error envelope."""
+    assert 400 <= resp.status_code < 500, (resp.status_code, resp.text[:300])
+    assert "Traceback" not in resp.text
+    body = resp.json()
+    assert isinstance(body, dict) and "error" in body, body
+    if isinstance(body["error"], str):
+        assert body["error"].startswith(("no handler found for uri [", "Incorrect HTTP method for uri [")), body
+        return body["error"]
+    return assert_es_shaped_error(resp)
 
 
 def assert_es_shaped_error(resp: requests.Response, min_status: int = 400):

@@ -159,3 +159,20 @@ def test_close_in_thread_observes_closing(slow_sim):
     assert r.status_code == 200 and r.json() == {"closed": True}
     assert "closing" in seen, seen
     assert slow_sim.job_state("j") == "closed"
+
+
+def test_close_group_failed_plus_closed_says_one_or_more(sim):
+    """Several resolved jobs (even if only one is failed and the other closed) → plural text."""
+    sim.load(seed_job("a", "closed", groups=["g"]), seed_job("b", "failed", groups=["g"]))
+    r = sim.close("g")
+    assert_es_error(r, 409, "status_exception", "one or more jobs have state failed, use force close")
+
+
+def test_close_stuck_job_with_force_does_not_wait(sim):
+    sim.load(seed_job("j", "opened"))
+    sim.stick_job("j")
+    t0 = time.monotonic()
+    r = sim.close("j", "?force=true&timeout=5s")
+    assert (r.status_code, r.json()) == (200, {"closed": True}), r.text
+    assert time.monotonic() - t0 < 2
+    assert sim.job_state("j") == "closed"

@@ -169,3 +169,38 @@ def test_close_invalid_characters_match_nothing(sim):
     assert_es_error(r, 404, NF, "No known job with id 'BAD'")
     r = sim.close("BAD*")
     assert r.status_code == 200 and r.json() == {"closed": True}, r.text
+
+
+def test_stats_include_deleting_job_that_still_has_a_task(sim):
+    """ref §2.5: a job being deleted is excluded from stats *unless it still has a task*."""
+    sim.load(seed_job("j", "opened", deleting=True))
+    r = sim.stats("j")
+    assert r.status_code == 200, r.text
+    assert [j["job_id"] for j in r.json()["jobs"]] == ["j"]
+    assert r.json()["jobs"][0]["state"] == "opened"
+
+
+def test_get_jobs_document_fields(sim):
+    sim.load(seed_job("j", "closed", groups=["g"]))
+    doc = sim.job_doc("j")
+    assert doc["job_id"] == "j"
+    assert doc["job_type"] == "anomaly_detector"
+    assert isinstance(doc.get("job_version"), str) and doc["job_version"]
+    assert isinstance(doc.get("create_time"), int)
+    assert doc["groups"] == ["g"]
+    assert "deleting" not in doc or doc["deleting"] is False
+    assert "blocked" not in doc
+
+
+def test_stats_entry_shape(sim):
+    sim.load(seed_job("o", "opened"), seed_job("c", "closed"))
+    jobs = {j["job_id"]: j for j in sim.stats("_all").json()["jobs"]}
+    for j in jobs.values():
+        assert isinstance(j["data_counts"], dict), j
+        assert j["data_counts"].get("job_id") == j["job_id"], j
+    assert jobs["o"]["state"] == "opened" and jobs["c"]["state"] == "closed"
+    node = jobs["o"].get("node")
+    assert isinstance(node, dict), jobs["o"]
+    for key in ("id", "name", "ephemeral_id", "transport_address", "attributes"):
+        assert key in node, node
+    assert "node" not in jobs["c"], jobs["c"]
