@@ -16,8 +16,9 @@ from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http impo
 CLOSE = "/_ml/anomaly_detectors/%s/_close"
 
 
-def close_call(ids, reply=es.CLOSED_TRUE, status=200, **params):
+def close_call(ids, reply=None, status=200, **params):
     params.setdefault("timeout", "30m")
+    reply = es.CLOSED_TRUE if reply is None else reply
     return Call("POST", CLOSE % ids, params=params, reply=reply, status=status)
 
 
@@ -93,8 +94,8 @@ def test_failed_job_with_force_is_closed(run):
 
 
 def test_unknown_id_fails_with_the_servers_wording(run):
-    run.http.expect(es.get_root(), *es.read_calls("web-1*,ghost*", [es.job_doc("web-1")],
-                                                   [es.job_stats("web-1", "opened")]))
+    run.http.expect(es.get_root(),
+                    *es.read_calls("web-1*,ghost*", [es.job_doc("web-1")], [es.job_stats("web-1", "opened")]))
     result = run.fails(ml_job_close, {"job_id": ["web-1", "ghost"]})
     assert "No known job with id 'ghost'" in result["msg"]
     assert "ignore_missing=true" in result["msg"]
@@ -103,8 +104,8 @@ def test_unknown_id_fails_with_the_servers_wording(run):
 
 
 def test_ignore_missing_reports_missing_and_closes_the_rest(run):
-    run.http.expect(es.get_root(), *es.read_calls("web-1*,ghost*", [es.job_doc("web-1")],
-                                                   [es.job_stats("web-1", "opened")]))
+    run.http.expect(es.get_root(),
+                    *es.read_calls("web-1*,ghost*", [es.job_doc("web-1")], [es.job_stats("web-1", "opened")]))
     run.http.expect(close_call("web-1"))
     result = run.ok(ml_job_close, {"job_id": "web-1,ghost", "ignore_missing": True})
     assert result["missing"] == ["ghost"] and result["closed"] == ["web-1"]
@@ -176,8 +177,8 @@ def test_before_7_14_a_started_datafeed_is_stopped_first(run):
     run.http.expect(es.get_root("7.13.4"),
                     *es.read_calls("web-1*", [es.job_doc("web-1", version="7.13.4")], [es.job_stats("web-1", "opened")]))
     run.http.expect(
-        Call("GET", "/_ml/datafeeds", reply=es.datafeeds_page(es.datafeed_doc("datafeed-web-1", "web-1"),
-                                                               es.datafeed_doc("datafeed-other", "other"))),
+        Call("GET", "/_ml/datafeeds", reply=es.datafeeds_page(
+            es.datafeed_doc("datafeed-web-1", "web-1"), es.datafeed_doc("datafeed-other", "other"))),
         Call("GET", "/_ml/datafeeds/datafeed-web-1/_stats",
              reply=es.datafeed_stats_page(es.datafeed_stats("datafeed-web-1", "started"))),
         Call("POST", "/_ml/datafeeds/datafeed-web-1/_stop", params={"timeout": "30m"}, reply=es.STOPPED_TRUE),

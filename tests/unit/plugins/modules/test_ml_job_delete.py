@@ -18,7 +18,8 @@ from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http impo
 JOB = "/_ml/anomaly_detectors/%s"
 
 
-def delete_call(job_id, reply=es.ACK, status=200, **params):
+def delete_call(job_id, reply=None, status=200, **params):
+    reply = es.ACK if reply is None else reply
     return Call("DELETE", JOB % job_id, params=params, reply=reply, status=status)
 
 

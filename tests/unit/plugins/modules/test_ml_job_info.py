@@ -42,8 +42,8 @@ def test_missing_ids_are_listed_not_an_error(run):
 
 def test_groups_patterns_and_exclude(run):
     docs = [es.job_doc("a-1", groups=["g"]), es.job_doc("b-1", groups=["g"]), es.job_doc("batch-9")]
-    run.http.expect(es.get_root(), *es.read_calls("g*,batch-*", docs, [es.job_stats(d["job_id"], "closed")
-                                                                      for d in docs]))
+    stats = [es.job_stats(d["job_id"], "closed") for d in docs]
+    run.http.expect(es.get_root(), *es.read_calls("g*,batch-*", docs, stats))
     result = run.ok(ml_job_info, {"job_id": ["g", "batch-*"], "exclude": ["b-1"]})
     assert [j["job_id"] for j in result["jobs"]] == ["a-1", "batch-9"]
 
