@@ -238,3 +238,24 @@ def test_tls_client_auth_required(make_sim):
     s.verify = f"{sim.tls_dir}/ca.pem"
     with pytest.raises(requests.exceptions.ConnectionError):  # SSLError is a subclass
         s.get(sim.url + "/", timeout=10)
+
+
+def test_async_delete_401_is_returned_directly(secure_sim):
+    """ref §4.5: REST-level errors (401) are not hidden behind wait_for_completion=false."""
+    secure_sim.load(seed_job("j", "closed"))
+    r = secure_sim.delete_job("j", "?wait_for_completion=false")
+    assert_es_error(r, 401, SEC, "missing authentication credentials for REST request "
+                                 "[/_ml/anomaly_detectors/j?wait_for_completion=false]")
+    assert secure_sim.get_jobs("j", headers=basic("elastic")).status_code == 200
+
+
+def test_license_error_401_precedes(secure_sim):
+    """Authentication comes before licence checks: no credentials is still 401."""
+    secure_sim.load(seed_job("j", "opened"))
+    secure_sim.settings(ml_enabled=False)
+    try:
+        assert secure_sim.close("j").status_code == 401
+        r = secure_sim.close("j", headers=basic("elastic"))
+        assert_es_error(r, 403, SEC, "current license is non-compliant for [ml]")
+    finally:
+        secure_sim.settings(ml_enabled=True)

@@ -235,3 +235,66 @@ def test_put_and_start_datafeed(sim):
     assert r.status_code == 200, r.text
     assert r.json()["started"] is True
     assert sim.datafeed_state("datafeed-j") == "started"
+
+
+def test_stop_datafeed_wildcard_allow_no_match(sim):
+    r = sim.post("/_ml/datafeeds/foo*/_stop?allow_no_match=true")
+    assert (r.status_code, r.json()) == (200, {"stopped": True}), r.text
+    r = sim.post("/_ml/datafeeds/foo*/_stop?allow_no_match=false")
+    assert_es_error(r, 404, "resource_not_found_exception", "No datafeed with id [foo*] exists")
+
+
+@pytest.mark.parametrize("version,accepted", [("7.17.20", True), ("8.15.0", False)])
+def test_stop_datafeed_allow_no_datafeeds_by_version(make_sim, version, accepted):
+    sim = make_sim(version)
+    r = sim.post("/_ml/datafeeds/foo*/_stop?allow_no_datafeeds=false")
+    if accepted:
+        assert_es_error(r, 404, "resource_not_found_exception", "No datafeed with id [foo*] exists")
+    else:
+        err = assert_es_error(r, 400, "illegal_argument_exception")
+        assert err["reason"].startswith(
+            "request [/_ml/datafeeds/foo*/_stop] contains unrecognized parameter: [allow_no_datafeeds]"
+        ), err
+
+
+def test_delete_datafeed_reads_timeouts(sim):
+    sim.load(seed_job("j", "closed", datafeed="stopped", datafeed_id="d"))
+    r = sim.delete("/_ml/datafeeds/d?force=false&timeout=10s&master_timeout=10s")
+    assert (r.status_code, r.json()) == (200, {"acknowledged": True}), r.text
+
+
+def test_delete_job_reads_master_timeout(sim):
+    sim.load(seed_job("j", "closed"))
+    r = sim.delete_job("j", "?timeout=10s&master_timeout=10s")
+    assert (r.status_code, r.json()) == (200, {"acknowledged": True}), r.text
+
+
+def test_close_unknown_body_field_400(sim):
+    """ref §3.2: unknown body field → 400 from the object parser (wording unconfirmed)."""
+    sim.load(seed_job("j", "opened"))
+    r = sim.close("j", json_body={"bogus": 1})
+    err = assert_es_error(r, 400)
+    assert "bogus" in err["reason"], err
+    assert sim.job_state("j") == "opened"
+
+
+# ---- reset (ref §5.4) ---------------------------------------------------------------------
+
+def test_reset_closed_job(sim):
+    sim.load(seed_job("j", "closed"))
+    r = sim.post("/_ml/anomaly_detectors/j/_reset")
+    assert r.status_code == 200, r.text
+    assert r.json() == {"acknowledged": True}
+    assert sim.job_doc("j").get("blocked") is None
+
+
+def test_reset_open_job_conflict(sim):
+    sim.load(seed_job("j", "opened"))
+    r = sim.post("/_ml/anomaly_detectors/j/_reset")
+    assert_es_error(r, 409, "status_exception", "Can only reset a job when it is closed.")
+
+
+def test_reset_job_being_deleted_conflict(sim):
+    sim.load(seed_job("j", "closed", deleting=True))
+    r = sim.post("/_ml/anomaly_detectors/j/_reset")
+    assert_es_error(r, 409, "status_exception", "cannot reset job while it is blocked with [delete]")

@@ -182,3 +182,56 @@ def test_reset_empties_cluster(sim):
     sim.reset()
     r = sim.get_jobs("_all")
     assert r.status_code == 200 and r.json()["count"] == 0
+
+
+def _wait_seen(sim, job_id, state, timeout=2.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = sim.stats(job_id)
+        if r.status_code == 200 and r.json()["jobs"][0]["state"] == state:
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def test_delete_during_close_is_409_closing(slow_sim):
+    slow_sim.load(seed_job("j", "opened"))
+    t, h = in_thread(slow_sim.close, "j")
+    assert _wait_seen(slow_sim, "j", "closing")
+    assert_es_error(slow_sim.delete_job("j"), 409, "status_exception",
+                    "Cannot delete job [j] because the job is closing")
+    r = join(t, h)
+    assert (r.status_code, r.json()) == (200, {"closed": True})
+    assert slow_sim.delete_job("j").status_code == 200
+
+
+def test_second_close_during_close_waits_and_succeeds(slow_sim):
+    slow_sim.load(seed_job("j", "opened"))
+    t, h = in_thread(slow_sim.close, "j")
+    assert _wait_seen(slow_sim, "j", "closing")
+    r2 = slow_sim.close("j")
+    assert (r2.status_code, r2.json()) == (200, {"closed": True}), r2.text
+    assert slow_sim.job_state("j") == "closed"
+    r = join(t, h)
+    assert (r.status_code, r.json()) == (200, {"closed": True})
+
+
+def test_delete_during_open_is_409_opening(slow_sim):
+    slow_sim.load(seed_job("j", "closed"))
+    t, h = in_thread(slow_sim.open, "j")
+    assert _wait_seen(slow_sim, "j", "opening")
+    assert_es_error(slow_sim.delete_job("j"), 409, "status_exception",
+                    "Cannot delete job [j] because the job is opening")
+    r = join(t, h)
+    assert r.status_code == 200, r.text
+    assert slow_sim.job_state("j") == "opened"
+
+
+def test_force_delete_during_close(slow_sim):
+    slow_sim.load(seed_job("j", "opened"))
+    t, h = in_thread(slow_sim.close, "j")
+    assert _wait_seen(slow_sim, "j", "closing")
+    r = slow_sim.delete_job("j", "?force=true")
+    assert (r.status_code, r.json()) == (200, {"acknowledged": True}), r.text
+    join(t, h)
+    assert not slow_sim.job_exists("j")
