@@ -170,7 +170,10 @@ class EsClient:
     def root(self):
         """The ``GET /`` document (name, cluster_name, version), read once per client."""
         if self._root is None:
-            body = self.request("GET", "/").body
+            try:
+                body = self.request("GET", "/").body
+            except Forbidden:
+                body = self._root_from_ml_info()
             version = body.get("version") if isinstance(body, dict) else None
             number = version.get("number") if isinstance(version, dict) else None
             if not number:
@@ -178,6 +181,22 @@ class EsClient:
                                      % self.hosts[0])
             self._root = body
         return self._root
+
+    def _root_from_ml_info(self):
+        """``GET /`` needs the ``monitor`` privilege, which an ML-only user (``manage_ml``) lacks;
+        the ML info API, which ``manage_ml`` covers, reports the same version for its native code."""
+        for ml_prefix in ("/_ml", "/_xpack/ml"):
+            try:
+                info = self.request("GET", ml_prefix + "/info").body
+            except ApiError as exc:
+                if exc.status not in (400, 404):
+                    raise
+                continue
+            number = ((info or {}).get("native_code") or {}).get("version")
+            if number:
+                return {"version": {"number": number}}
+        raise TransportError("GET / was forbidden and the ML info API gave no version; "
+                             "grant the user the monitor cluster privilege")
 
     def version(self):
         """The server's version as a tuple."""

@@ -76,9 +76,16 @@ class MlApi:
         return [
             jobs_domain.job_from_documents(
                 doc, stats_by_id.get(doc["job_id"]), datafeeds.get(doc["job_id"]),
-                datafeed_stats.get((datafeeds.get(doc["job_id"]) or {}).get("datafeed_id")))
+                self._datafeed_stats_of(datafeeds.get(doc["job_id"]), datafeed_stats if datafeed_states else None))
             for doc in docs
         ]
+
+    @staticmethod
+    def _datafeed_stats_of(datafeed, stats):
+        """None when datafeed states were not read; {} when read and the datafeed has no stats."""
+        if datafeed is None or stats is None:
+            return None
+        return stats.get(datafeed["datafeed_id"], {})
 
     def _datafeeds_by_job(self, job_docs):
         if self.release.supports("jobs_embed_datafeed"):
@@ -212,7 +219,9 @@ def close_jobs(api, targets, exclude=(), force=False, timeout="30m", allow_no_ma
 
 
 def _refuse_if_errors(plan, build_result, *args):
+    """Fail before any change when the plan holds a refusal: nothing is half done."""
     if plan.errors:
+        plan.refuse()
         raise JobsFailed("; ".join(plan.errors), result=build_result(plan, *args))
 
 
@@ -265,7 +274,11 @@ def delete_jobs(api, targets, exclude=(), force=False, resolve_patterns=False, m
     if not check_mode:
         if backup_dir:
             result["backups"] = save_configs(api, plan.ids(jobs_domain.DELETE), backup_dir)
-        _run_deletes(api, plan, force, wait_for_completion, delete_user_annotations, timeout, concurrency)
+        try:
+            _run_deletes(api, plan, force, wait_for_completion, delete_user_annotations, timeout, concurrency)
+        except JobsFailed as exc:
+            exc.result["backups"] = result.get("backups", {})
+            raise
         result.update(jobs_domain.delete_result(plan))
     return plan, result
 

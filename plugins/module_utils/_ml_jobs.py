@@ -225,8 +225,9 @@ def job_from_documents(job_doc, stats_doc=None, datafeed_doc=None, datafeed_stat
     model_size = stats_doc.get("model_size_stats") or {}
     datafeed_id = (datafeed_doc or {}).get("datafeed_id")
     datafeed_state = None
-    if datafeed_id is not None:
-        datafeed_state = (datafeed_stats_doc or {}).get("state", DATAFEED_STOPPED)
+    if datafeed_id is not None and datafeed_stats_doc is not None:
+        # A datafeed without stats has no task: stopped.
+        datafeed_state = datafeed_stats_doc.get("state", DATAFEED_STOPPED)
     return Job(
         job_id=job_doc["job_id"],
         # A job absent from _stats has no persistent task, which Elasticsearch reports as closed.
@@ -302,6 +303,7 @@ BEING_DELETED = "being_deleted"
 DELETE = "deleted"
 ALREADY_ABSENT = "already_absent"
 REFUSED = "refused"
+SKIPPED = "skipped"
 
 
 class JobPlan:
@@ -333,6 +335,13 @@ class Plan:
     @property
     def changed(self):
         return any(entry.changed for entry in self.entries)
+
+    def refuse(self):
+        """Another job's refusal stops the whole run: nothing planned is done, nor reported done."""
+        for entry in self.entries:
+            if entry.changed:
+                entry.action = SKIPPED
+                entry.changed = False
 
     def with_action(self, *actions):
         return [entry for entry in self.entries if entry.action in actions]

@@ -311,8 +311,13 @@ def test_job_from_documents_merges_stats_and_datafeed():
 
 
 def test_job_without_stats_is_closed_and_datafeed_without_stats_is_stopped():
-    job = J.job_from_documents({"job_id": "j"}, None, {"datafeed_id": "df"}, None)
+    job = J.job_from_documents({"job_id": "j"}, None, {"datafeed_id": "df"}, {})
     assert (job.state, job.datafeed_state, job.datafeed_running) == ("closed", "stopped", False)
+
+
+def test_datafeed_state_is_unknown_when_its_stats_were_not_read():
+    job = J.job_from_documents({"job_id": "j"}, None, {"datafeed_id": "df"}, None)
+    assert (job.datafeed_id, job.datafeed_state, job.datafeed_running) == ("df", None, False)
 
 
 @pytest.mark.parametrize("doc", [
