@@ -13,7 +13,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_LINT_SKIP_SCHEMA_UPDATE := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: all demo test venv collection-link test-unit test-simulator test-integration
+.PHONY: all demo test venv collection-link test-unit test-simulator test-integration test-molecule
 .PHONY: test-sanity lint test-changelog changelog docs test-docs test-build test-ee test-leg2
 
 all: test
@@ -35,7 +35,7 @@ collection-link: $(COLLECTION_LINK)
 demo: venv collection-link
 	$(BIN)/python hacking/demo.py
 
-test: test-simulator test-unit test-integration test-sanity lint test-changelog test-docs test-build test-ee test-leg2
+test: test-simulator test-unit test-integration test-molecule test-sanity lint test-changelog test-docs test-build test-ee test-leg2
 
 test-simulator: venv
 	$(BIN)/python -m pytest -q tests/simulator/tests
@@ -46,6 +46,11 @@ test-unit: venv collection-link
 # Module targets run real ansible-playbook against es-ml-simulator processes they start.
 test-integration: venv
 	ANSIBLE_TEST_COPY=$(CURDIR)/build/ansible-test-integration .ci/ansible-test $(VENV) integration --local --python 3.11 --color no
+
+# The role and playbook against a simulated fleet (extensions/molecule/decommission): create,
+# prepare, check, side_effect, converge, idempotence, verify, destroy; delegated driver on localhost.
+test-molecule: venv collection-link
+	$(BIN)/molecule test -s decommission
 
 # ---- Release toolchain: sanity, lint, changelog, docs, package, execution environment, second leg ----
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
