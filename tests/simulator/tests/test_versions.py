@@ -207,3 +207,34 @@ def test_deleting_vs_blocked_during_delete(make_sim, version):
         assert doc["blocked"]["reason"] == "delete", doc
     else:
         assert "blocked" not in doc, doc
+
+
+@pytest.mark.parametrize("version", ["7.13.4", "7.17.20", "8.6.2", "9.1.0"])
+def test_async_delete_by_version(make_sim, version):
+    """ref §7: delete wait_for_completion is in the 7.x spec and every later release."""
+    import re
+
+    sim = make_sim(version)
+    sim.load(seed_job("j", "closed"))
+    r = sim.delete_job("j", "?wait_for_completion=false")
+    assert r.status_code == 200, r.text
+    task = r.json()["task"]
+    assert re.fullmatch(r"[^:\s]+:\d+", task), task
+    deadline = time.monotonic() + 5
+    while True:
+        body = sim.get(f"/_tasks/{task}").json()
+        if body["completed"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert body["completed"] is True and body["response"] == {"acknowledged": True}, body
+
+
+@pytest.mark.parametrize("version", ["6.8.23", "8.15.0"])
+def test_unknown_param_did_you_mean_optional(make_sim, version):
+    sim = make_sim(version)
+    sim.load(seed_job("j", "failed"))
+    r = sim.close("j", "?forse=true")
+    err = assert_es_error(r, 400, "illegal_argument_exception")
+    _did_you_mean_ok(err["reason"], f"request [{sim.ml}/anomaly_detectors/j/_close] contains "
+                                    "unrecognized parameter: [forse]", "force")
+    assert sim.job_state("j") == "failed"
