@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""`make demo`: decommission ML jobs across a small simulated fleet and show the report.
+
+Starts four simulated Elasticsearch clusters in this process (es-ml-simulator), each in a
+different situation, writes an inventory of them to a temporary directory, runs the playbook
+`mlops.elasticsearch.decommission` once in check mode (the fleet's plan) and once for real, prints
+the Markdown report of each run, and stops the fleet. The directory (inventory, reports, backups
+of the deleted jobs' configurations, ansible-playbook logs) is kept and its path printed.
+
+Needs the simulator package and ansible-core in the running Python, and the collection reachable
+through ANSIBLE_COLLECTIONS_PATH (the Makefile sets both up; see `make demo`).
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from es_ml_simulator import start_fleet
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGETS = ["retired", "batch-*", "web-errors"]
+
+
+def job(job_id, state, groups=(), datafeed=None):
+    return {"job_id": job_id, "state": state, "groups": list(groups),
+            "datafeed": {"datafeed_id": "datafeed-" + job_id, "state": datafeed} if datafeed else None}
+
+
+# name -> (what it shows, seed, extra inventory variables); None as seed: no cluster listens.
+SITUATIONS = [
+    ("prod-eu", "opened jobs with started datafeeds, matched by group, pattern and id; one job kept",
+     [job("web-errors", "opened", ["retired"], "started"), job("web-latency", "opened", ["retired"], "started"),
+      job("batch-nightly", "closed"), job("batch-hourly", "opened", [], "started"),
+      job("fraud-score", "opened", ["prod"], "started")], {}),
+    ("prod-us", "a failed job (force is set for this cluster only) and a job closing (it may finish first)",
+     [job("web-errors", "failed", ["retired"], "stopped"), job("batch-nightly", "closing"),
+      job("fraud-score", "opened", ["prod"], "started")], {"ml_job_decommission_force": True}),
+    ("staging", "the user lacks manage_ml: the cluster is reported and left untouched",
+     [job("web-errors", "opened", ["retired"], "started"), job("fraud-score", "opened", ["prod"], "started")],
+     {"elasticsearch_username": "ml_viewer"}),
+    ("legacy", "unreachable: nothing listens at its URL", None,
+     {"elasticsearch_hosts": "http://127.0.0.1:1", "elasticsearch_retries": 1}),
+]
+
+
+def post(url, document):
+    request = urllib.request.Request(url, data=json.dumps(document).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.load(answer)
+
+
+def write_inventory(directory, urls):
+    """An inventory as a real fleet would have it: one host per cluster, connection in group_vars."""
+    os.makedirs(os.path.join(directory, "group_vars"))
+    hosts = {}
+    for name, _, _, extra in SITUATIONS:
+        hosts[name] = dict({"elasticsearch_hosts": urls.get(name)}, **extra)
+    with open(os.path.join(directory, "hosts.yml"), "w") as handle:
+        json.dump({"clusters": {"hosts": hosts}}, handle, indent=2)  # JSON is YAML
+    with open(os.path.join(directory, "group_vars", "clusters.yml"), "w") as handle:
+        handle.write("---\n# In a real fleet: the password from ansible-vault, e.g. \"{{ vault_es_password }}\"\n"
+                     "elasticsearch_username: elastic\nelasticsearch_password: changeme\n")
+
+
+def reseed_closing(urls):
+    """Closing lasts the simulator's close delay (2 s): put those jobs back into closing before a run."""
+    for name, _, seed, _ in SITUATIONS:
+        closing = [j for j in seed or [] if j["state"] == "closing"]
+        if closing:
+            post(urls[name] + "/_sim/load", {"jobs": closing})
+
+
+def run_playbook(workdir, inventory, check, log_name):
+    env = dict(os.environ)
+    env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(REPO, "build", "collections"))
+    env.setdefault("ANSIBLE_NOCOLOR", "1")
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "mlops.elasticsearch.decommission",
+               "-i", inventory, "-e", json.dumps({"ml_job_decommission_jobs": TARGETS,
+                                                  "ml_job_decommission_report_dir": os.path.join(workdir, "report")})]
+    if check:
+        command.append("--check")
+    started = time.monotonic()
+    with open(os.path.join(workdir, log_name), "w") as log:
+        code = subprocess.call(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
+    elapsed = time.monotonic() - started
+    with open(os.path.join(workdir, log_name)) as log:
+        recap = log.read().partition("PLAY RECAP")[2].strip().splitlines()[1:]
+    print("$ ansible-playbook mlops.elasticsearch.decommission -i %s -e ...%s" % (inventory, " --check" if check else ""))
+    print("  exit code %d in %.1f s (2: some clusters failed, as this demo intends); recap:" % (code, elapsed))
+    for line in recap:
+        print("   ", " ".join(line.split()))
+    report = os.path.join(workdir, "report", "report.md")
+    if not os.path.exists(report):
+        sys.exit("no report was written; see %s" % os.path.join(workdir, log_name))
+    with open(report) as handle:
+        print("\n" + handle.read())
+    return code
+
+
+def main():
+    workdir = tempfile.mkdtemp(prefix="ml-decommission-demo-")
+    simulated = [s for s in SITUATIONS if s[2] is not None]
+    fleet = start_fleet(clusters=len(simulated), port=0, security=True, delays={"close": 2.0, "delete": 0.05})
+    try:
+        urls = {}
+        for (name, _, seed, _), cluster in zip(simulated, fleet.clusters):
+            post(cluster.url + "/_sim/load", {"jobs": seed})
+            urls[name] = cluster.url
+        inventory = os.path.join(workdir, "inventory")
+        write_inventory(inventory, urls)
+        print("A simulated fleet of %d clusters; targets %s:" % (len(SITUATIONS), ", ".join(TARGETS)))
+        for name, what, _, _ in SITUATIONS:
+            print("  %-8s %-24s %s" % (name, urls.get(name, "http://127.0.0.1:1"), what))
+        print("Work directory: %s\n" % workdir)
+        print("=" * 30 + " 1. check mode: the plan " + "=" * 30)
+        reseed_closing(urls)
+        run_playbook(workdir, inventory, True, "check.log")
+        print("=" * 30 + " 2. the real run " + "=" * 30)
+        reseed_closing(urls)
+        code = run_playbook(workdir, inventory, False, "run.log")
+    finally:
+        fleet.stop()
+    print("Reports, backups and logs are in %s" % workdir)
+    return 0 if code in (0, 2) else code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
