@@ -96,7 +96,8 @@ def test_close_many_jobs_in_parallel(slow_sim):
     elapsed = time.monotonic() - t0
     assert (r.status_code, r.json()) == (200, {"closed": True}), r.text
     delay = SLOW["close"]
-    assert elapsed < 3 * delay, f"20 jobs took {elapsed:.2f}s (close delay {delay}s): not parallel"
+    # Serial closes would take 20 delays; half of that leaves room for a loaded machine.
+    assert elapsed < 10 * delay, f"20 jobs took {elapsed:.2f}s (close delay {delay}s): not parallel"
     assert elapsed >= delay * 0.8, elapsed
     states = {j["state"] for j in slow_sim.stats("many").json()["jobs"]}
     assert states == {"closed"}
