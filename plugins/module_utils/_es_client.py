@@ -260,8 +260,11 @@ class EsClient:
         url = host + url_path
         data = json.dumps(body) if body is not None else None
         try:
+            # verify and cert per request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the
+            # environment override the session's, which would drop ca_path and validate_certs=false.
             raw = self.session.request(method, url, params=params, data=data,
-                                       timeout=(self.request_timeout, timeout or self.request_timeout))
+                                       timeout=(self.request_timeout, timeout or self.request_timeout),
+                                       verify=self.session.verify, cert=self.session.cert)
         except requests.exceptions.SSLError as exc:
             raise TransportError(
                 "TLS handshake with %s failed: %s. If the server uses a private CA, set ca_path to its "

@@ -146,9 +146,12 @@ class ScriptedSession:
             out.append(call)
         return out
 
-    def request(self, method, url, params=None, data=None, timeout=None, **kwargs):
+    def request(self, method, url, params=None, data=None, timeout=None, verify=None, cert=None, **kwargs):
         if kwargs:
             self._fail("unexpected keyword arguments to session.request: %r" % sorted(kwargs))
+        if (verify, cert) != (self.verify, self.cert):
+            self._fail("verify/cert must be passed with each request (the environment overrides the "
+                       "session's): got %r, session has %r" % ((verify, cert), (self.verify, self.cert)))
         try:
             body = json.loads(data) if data is not None else None
         except ValueError:

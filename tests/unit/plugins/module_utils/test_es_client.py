@@ -97,6 +97,28 @@ def test_tls_settings(kwargs, verify, cert):
     assert h.http.cert == cert
 
 
+@pytest.mark.parametrize("kwargs, verify", [
+    (dict(ca_path="/etc/pki/ca.pem"), "/etc/pki/ca.pem"),
+    (dict(validate_certs=False), False),
+])
+def test_tls_settings_win_over_ca_bundle_variables(monkeypatch, kwargs, verify):
+    """A real requests.Session lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE replace Session.verify,
+    unless verify is given with the request."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    monkeypatch.setenv("CURL_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    sent = []
+
+    def send(adapter, request, **options):
+        sent.append(options)
+        raise refused("https://es:9200")
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+    client = es_client.EsClient(["https://es:9200"], retries=0, sleep=lambda s: None, **kwargs)
+    with pytest.raises(common.TransportError):
+        client.request("GET", "/")
+    assert [options["verify"] for options in sent] == [verify]
+
+
 @pytest.mark.parametrize("hosts, words", [
     ([], "at least one"),
     (["es:9200"], "'es:9200' must start with http:// or https://"),
