@@ -266,10 +266,7 @@ class EsClient:
                                        timeout=(self.request_timeout, timeout or self.request_timeout),
                                        verify=self.session.verify, cert=self.session.cert)
         except requests.exceptions.SSLError as exc:
-            raise TransportError(
-                "TLS handshake with %s failed: %s. If the server uses a private CA, set ca_path to its "
-                "certificate; validate_certs=false disables the check (not for production)." % (host, exc),
-                url=url)
+            raise TransportError("TLS handshake with %s failed: %s. %s" % (host, exc, _tls_hint(str(exc))), url=url)
         except requests.exceptions.ConnectTimeout:
             raise _unreachable("%s did not accept a connection within %ss" % (host, self.request_timeout), url)
         except requests.exceptions.ReadTimeout:
@@ -286,6 +283,25 @@ class EsClient:
         except requests.exceptions.RequestException as exc:
             raise TransportError("%s %s failed: %s" % (method, url_path, exc), url=url)
         return _decode(raw, method, url_path, url)
+
+
+# TLS alerts a server sends when it refused or wanted the client's certificate.
+CLIENT_CERT_ALERTS = ("certificate required", "certificate_required", "alert bad certificate",
+                      "alert unknown ca", "alert certificate unknown", "alert handshake failure")
+
+
+def _tls_hint(text):
+    """What to change, by which side refused the handshake."""
+    lowered = text.lower()
+    if any(alert in lowered for alert in CLIENT_CERT_ALERTS):
+        return ("The server refused the client's certificate or wants one: set client_cert (and client_key) "
+                "to a certificate its CA signed.")
+    if "eof occurred in violation of protocol" in lowered or "unexpected eof" in lowered:
+        # TLS 1.3: a server refusing a missing client certificate may close before its alert is read.
+        return ("The server closed the connection during the handshake; if it requires client certificates, "
+                "set client_cert (and client_key).")
+    return ("If the server uses a private CA, set ca_path to its certificate; validate_certs=false disables the "
+            "check (not for production).")
 
 
 def _unreachable(msg, url):

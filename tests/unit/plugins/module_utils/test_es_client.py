@@ -293,6 +293,21 @@ def test_a_tls_failure_names_ca_path_and_is_not_retried():
     assert h.sleeps == []
 
 
+@pytest.mark.parametrize("alert", [
+    "[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required (_ssl.c:2580)",
+    "[SSL: SSLV3_ALERT_BAD_CERTIFICATE] sslv3 alert bad certificate (_ssl.c:2580)",
+    "[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca (_ssl.c:2580)",
+    "EOF occurred in violation of protocol (_ssl.c:2427)",
+])
+def test_a_refused_client_certificate_names_client_cert_not_ca_path(alert):
+    h = Harness([Call("GET", "/", raises=requests.exceptions.SSLError(alert))], hosts=["https://es:9200"])
+    with pytest.raises(common.TransportError) as exc:
+        h.client.request("GET", "/")
+    assert alert in exc.value.msg
+    assert "client_cert" in exc.value.msg and "ca_path" not in exc.value.msg
+    assert h.sleeps == []
+
+
 def test_version_conflict_is_retried_only_when_asked():
     conflict = es.error(409, "version_conflict_engine_exception",
                         "[anomaly_detector-j]: version conflict, required seqNo [5], primary term [1]. "
