@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make demo`: decommission ML jobs across a small simulated fleet and show the report.
 
 Starts four simulated Elasticsearch clusters in this process (es-ml-simulator), each in a
@@ -57,7 +56,7 @@ def write_inventory(directory, urls):
     """An inventory as a real fleet would have it: one host per cluster, connection in group_vars."""
     os.makedirs(os.path.join(directory, "group_vars"))
     hosts = {}
-    for name, _, _, extra in SITUATIONS:
+    for name, dummy_what, dummy_seed, extra in SITUATIONS:
         hosts[name] = dict({"elasticsearch_hosts": urls.get(name)}, **extra)
     with open(os.path.join(directory, "hosts.yml"), "w") as handle:
         json.dump({"clusters": {"hosts": hosts}}, handle, indent=2)  # JSON is YAML
@@ -68,7 +67,7 @@ def write_inventory(directory, urls):
 
 def reseed_closing(urls):
     """Closing lasts the simulator's close delay (2 s): put those jobs back into closing before a run."""
-    for name, _, seed, _ in SITUATIONS:
+    for name, dummy_what, seed, dummy_extra in SITUATIONS:
         closing = [j for j in seed or [] if j["state"] == "closing"]
         if closing:
             post(urls[name] + "/_sim/load", {"jobs": closing})
@@ -107,13 +106,13 @@ def main():
     fleet = start_fleet(clusters=len(simulated), port=0, security=True, delays={"close": 2.0, "delete": 0.05})
     try:
         urls = {}
-        for (name, _, seed, _), cluster in zip(simulated, fleet.clusters):
+        for (name, dummy_what, seed, dummy_extra), cluster in zip(simulated, fleet.clusters):
             post(cluster.url + "/_sim/load", {"jobs": seed})
             urls[name] = cluster.url
         inventory = os.path.join(workdir, "inventory")
         write_inventory(inventory, urls)
         print("A simulated fleet of %d clusters; targets %s:" % (len(SITUATIONS), ", ".join(TARGETS)))
-        for name, what, _, _ in SITUATIONS:
+        for name, what, dummy_seed, dummy_extra in SITUATIONS:
             print("  %-8s %-24s %s" % (name, urls.get(name, "http://127.0.0.1:1"), what))
         print("Work directory: %s\n" % workdir)
         print("=" * 30 + " 1. check mode: the plan " + "=" * 30)

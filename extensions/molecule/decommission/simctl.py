@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Start or stop the simulated fleet of this scenario: `simctl.py start|stop DIR [simulator options]`.
 
 start: runs es-ml-simulator in its own session (it outlives the create playbook), writes its pid
@@ -46,7 +45,7 @@ def stop(directory):
         return
     try:
         os.kill(pid, signal.SIGTERM)
-        for _ in range(100):
+        for dummy_attempt in range(100):
             os.kill(pid, 0)
             time.sleep(0.05)
         os.kill(pid, signal.SIGKILL)
