@@ -35,15 +35,15 @@ options:
     type: str
   api_key:
     description:
-      - An Elasticsearch API key, either the V(encoded) value that C(POST /_security/api_key) returns
-        or V(id:api_key); sent as C(Authorization: ApiKey ...).
+      - "An Elasticsearch API key, either the V(encoded) value that C(POST /_security/api_key) returns
+        or V(id:api_key); sent as C(Authorization: ApiKey ...)."
       - If not set, the environment variable E(ELASTICSEARCH_API_KEY) is used.
       - Mutually exclusive with O(username) and O(bearer_token).
     type: str
   bearer_token:
     description:
-      - A bearer token (for example from C(POST /_security/oauth2/token) or a service account),
-        sent as C(Authorization: Bearer ...).
+      - "A bearer token (for example from C(POST /_security/oauth2/token) or a service account),
+        sent as C(Authorization: Bearer ...)."
       - If not set, the environment variable E(ELASTICSEARCH_BEARER_TOKEN) is used.
       - Mutually exclusive with O(username) and O(api_key).
     type: str

@@ -22,7 +22,7 @@ description:
   - From Elasticsearch 7.14 the server stops a job's started datafeed as part of the close; on older
     servers the module stops the datafeeds first (with the same O(force) and O(timeout)).
 author:
-  - mlops.elasticsearch contributors
+  - MLOps Elasticsearch maintainers (@mlops-elasticsearch)
 extends_documentation_fragment:
   - mlops.elasticsearch._connection
   - mlops.elasticsearch._attributes

@@ -22,7 +22,7 @@ description:
     deletes the datafeed first.
   - Like the delete API, O(job_id) takes explicit ids only, unless O(resolve_patterns=true).
 author:
-  - mlops.elasticsearch contributors
+  - MLOps Elasticsearch maintainers (@mlops-elasticsearch)
 extends_documentation_fragment:
   - mlops.elasticsearch._connection
   - mlops.elasticsearch._attributes

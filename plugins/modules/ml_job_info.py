@@ -17,7 +17,7 @@ description:
   - Reads only; never changes anything. The M(mlops.elasticsearch.ml_job_close) and
     M(mlops.elasticsearch.ml_job_delete) modules read the same way before they act.
 author:
-  - mlops.elasticsearch contributors
+  - MLOps Elasticsearch maintainers (@mlops-elasticsearch)
 extends_documentation_fragment:
   - mlops.elasticsearch._connection
   - mlops.elasticsearch._attributes
@@ -196,9 +196,9 @@ def main():
     def describe(client):
         targets = jobs_domain.parse_targets(params["job_id"])
         exclude = jobs_domain.parse_exclude(params["exclude"])
-        result = ml_api.describe_jobs(ml_api.MlApi(client), targets, exclude=exclude,
-                                       include_cluster=params["include_cluster"],
-                                       include_config=params["include_config"])
+        result = ml_api.describe_jobs(
+            ml_api.MlApi(client), targets, exclude=exclude,
+            include_cluster=params["include_cluster"], include_config=params["include_config"])
         result["changed"] = False
         return result
 
