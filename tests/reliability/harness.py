@@ -238,15 +238,15 @@ def start_playbook(workdir, playbook, inventory="localhost,", verbosity=0, env=N
     process = subprocess.Popen(argv, cwd=workdir, env=playbook_env(workdir, env),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     process.started = time.time()
+    process.workdir = workdir
     process.argv = argv
     return process
 
 
 def finish_playbook(process, results_file=None, timeout=300):
     stdout, stderr = process.communicate(timeout=timeout)
-    cwd = os.path.dirname(process.argv[3])
     for name, text in (("stdout", stdout), ("stderr", stderr)):
-        with open(os.path.join(cwd, "%s.%s.txt" % (os.path.basename(process.argv[3]), name)), "w") as stream:
+        with open(os.path.join(process.workdir, "%s.%s.txt" % (os.path.basename(process.argv[3]), name)), "w") as stream:
             stream.write(text)
     results = None
     if results_file and os.path.exists(results_file):
