@@ -59,7 +59,8 @@ def runs(tmp_path_factory):
 def test_a_self_signed_server_fails_by_default_saying_so(runs, record):
     case = runs["tls-default"]
     record("private CA, no `ca_path`", "`https://` simulator with a throwaway CA; `validate_certs` left at its "
-           "default (every TLS case runs with REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE naming the system bundle)", case.did(), case.msg, ["%d requests reached the cluster" % len(case.requests)])
+           "default (every TLS case runs with REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE naming the system bundle)",
+           case.did(), case.msg, ["%d requests reached the cluster" % len(case.requests)])
     assert case.failed
     assert "certificate verify failed" in case.msg
     assert "ca_path" in case.msg
