@@ -82,6 +82,11 @@ def overlapping(deletes):
     return bool(ok) and all(e["started"] <= ok[0]["ended"] for e in ok[1:])
 
 
+def note(entries):
+    statuses = [e["status"] for e in entries]
+    return " (overlapping: one deletion)" if statuses.count(200) > 1 and overlapping(entries) else ""
+
+
 def test_two_concurrent_runs_both_succeed_and_delete_each_job_once(runs, record):
     run_a, run_b, sim = runs["runs"]["a"], runs["runs"]["b"], runs["race"]
     requests = sim.requests()
@@ -94,9 +99,7 @@ def test_two_concurrent_runs_both_succeed_and_delete_each_job_once(runs, record)
            "rc %s and %s; run A reported deleted %s, run B %s (the rest: already_gone; a job in both lists got two "
            "overlapping DELETEs, which Elasticsearch de-duplicates into one deletion); jobs left: %s" % (
                run_a.rc, run_b.rc, claimed[0], claimed[1], sim.job_ids()),
-           "", ["%s: DELETE → %s%s" % (job_id, [e["status"] for e in entries],
-                                        " (overlapping: one deletion)" if len(entries) > 1 and overlapping(entries) and
-                                        [e["status"] for e in entries].count(200) > 1 else "")
+           "", ["%s: DELETE → %s%s" % (job_id, [e["status"] for e in entries], note(entries))
                 for job_id, entries in sorted(deletes.items())]
            + ["close requests: %s" % [e["status"] for e in requests if e["path"].endswith("/_close")],
               "(%d requests in all)" % len(requests)])
