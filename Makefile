@@ -45,7 +45,7 @@ test-unit: venv collection-link
 
 # Module targets run real ansible-playbook against es-ml-simulator processes they start.
 test-integration: venv
-	ANSIBLE_TEST_COPY=$(CURDIR)/build/ansible-test-integration .ci/ansible-test $(VENV) integration --local --python 3.11 --color no
+	ANSIBLE_TEST_COPY=$(CURDIR)/build/ansible-test-integration .ci/ansible-test $(VENV) integration --local --python $(PYVER) --color no
 
 # The role and playbook against a simulated fleet (extensions/molecule/decommission): create,
 # prepare, check, side_effect, converge, idempotence, verify, destroy; delegated driver on localhost.
@@ -68,7 +68,7 @@ PYVER = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:
 # tests/simulator is a standalone Python package (its own pyproject and pytest suite, not shipped,
 # never imported by a plugin): collection-code rules do not apply to it.
 test-sanity: venv
-	.ci/ansible-test $(VENV) sanity --venv --color no --exclude tests/simulator/
+	.ci/ansible-test $(VENV) sanity --venv --color no --exclude tests/simulator/ $(SANITY_ARGS)
 
 lint: venv collection-link
 	$(BIN)/ansible-lint
@@ -107,14 +107,14 @@ test-ee: test-build
 	.ci/check-ee $(VENV) $(BUILD)
 
 # Second leg: ansible-core 2.21 on Python 3.13, in .venv-313 from the same requirements/dev.txt.
-# LEG2_TARGETS is what it runs; unit and integration tests can be added, e.g.
-#   make test LEG2_TARGETS="test-sanity lint test-unit test-integration"
+# LEG2_TARGETS is what it runs. Its sanity checks Python 3.13 only: the main leg already checked
+# module code on every interpreter.
 PYENV_ROOT ?= $(shell pyenv root 2>/dev/null)
 PY313 := $(PYENV_ROOT)/versions/3.13.0/bin/python3.13
-LEG2_TARGETS ?= test-sanity lint
+LEG2_TARGETS ?= test-unit test-integration test-sanity
 test-leg2:
 	@if [[ -x $(PY313) ]]; then \
-		$(MAKE) --no-print-directory VENV=.venv-313 PYTHON=$(PY313) $(LEG2_TARGETS); \
+		$(MAKE) --no-print-directory VENV=.venv-313 PYTHON=$(PY313) SANITY_ARGS='--python 3.13' $(LEG2_TARGETS); \
 	else \
 		echo "test-leg2 skipped: no python3.13 at $(PY313)"; \
 	fi
