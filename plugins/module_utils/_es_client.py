@@ -121,6 +121,17 @@ def describe_error(status, body):
     return None, None, json.dumps(body)[:ERROR_BODY_EXCERPT]
 
 
+class AuthorizationHeader:
+    """A requests auth callable that sets one Authorization header (API key or bearer token)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self, request):
+        request.headers["Authorization"] = self.value
+        return request
+
+
 class Response:
     """What a successful call returns: the decoded JSON body and the status."""
 
@@ -157,12 +168,14 @@ class EsClient:
                            ca_path, client_cert, client_key, validate_certs):
         self.session.headers["Content-Type"] = "application/json"
         self.session.headers["Accept"] = "application/json"
+        # Set as the session's auth, never as a plain header: requests applies ~/.netrc credentials
+        # to any request without auth, and they would replace an Authorization header.
         if username is not None:
             self.session.auth = (username, password or "")
         elif api_key:
-            self.session.headers["Authorization"] = "ApiKey " + encode_api_key(api_key)
+            self.session.auth = AuthorizationHeader("ApiKey " + encode_api_key(api_key))
         elif bearer_token:
-            self.session.headers["Authorization"] = "Bearer " + bearer_token
+            self.session.auth = AuthorizationHeader("Bearer " + bearer_token)
         self.session.verify = (ca_path or True) if validate_certs else False
         if client_cert:
             self.session.cert = (client_cert, client_key) if client_key else client_cert
@@ -234,7 +247,9 @@ class EsClient:
 
     def _pause(self, method, url_path, why, attempt, retry_after):
         delay = backoff_delay(attempt, retry_after)
-        self.warn("%s %s: %s; retrying in %.1fs" % (method, url_path, why, delay))
+        if not why.startswith(method + " "):
+            why = "%s %s: %s" % (method, url_path, why)
+        self.warn("%s; retrying in %.1fs" % (why, delay))
         self.sleep(delay)
 
     def _send_with_failover(self, method, url_path, params, body, timeout):

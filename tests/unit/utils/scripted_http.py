@@ -123,6 +123,14 @@ class ScriptedSession:
         self._lock = threading.Lock()
         self.expect(*script)
 
+    def sent_headers(self):
+        """The headers a request carries once requests has applied the session's auth."""
+        class Prepared:
+            headers = CaseInsensitiveDict(self.headers)
+        if callable(self.auth):
+            return self.auth(Prepared()).headers
+        return Prepared.headers
+
     def expect(self, *script):
         for item in script:
             if isinstance(item, AnyOrder):

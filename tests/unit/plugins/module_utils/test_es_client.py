@@ -69,18 +69,32 @@ def test_basic_auth():
 def test_api_key_encoded_form_is_sent_as_is():
     encoded = base64.b64encode(b"VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw").decode()
     h = Harness(api_key=encoded)
-    assert h.http.headers["Authorization"] == "ApiKey " + encoded
-    assert h.http.auth is None
+    assert h.http.sent_headers()["Authorization"] == "ApiKey " + encoded
+
+
+@pytest.mark.parametrize("auth, header", [
+    ({"api_key": "id:key"}, "ApiKey aWQ6a2V5"),
+    ({"bearer_token": "tok"}, "Bearer tok"),
+])
+def test_netrc_credentials_never_replace_an_api_key_or_token(tmp_path, monkeypatch, auth, header):
+    """requests applies ~/.netrc to requests without auth; the header must survive it."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine es.example login intruder password hunter2\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    client = es_client.EsClient(["http://es.example:9200"], **auth)
+    prepared = client.session.prepare_request(requests.Request("GET", "http://es.example:9200/"))
+    assert prepared.headers["Authorization"] == header
 
 
 def test_api_key_id_colon_key_is_encoded():
     h = Harness(api_key="VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw")
-    assert h.http.headers["Authorization"] == "ApiKey VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw=="
+    assert h.http.sent_headers()["Authorization"] == "ApiKey VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw=="
 
 
 def test_bearer_token():
     h = Harness(bearer_token="dGhpcyBpcyBub3QgYSByZWFsIHRva2Vu")
-    assert h.http.headers["Authorization"] == "Bearer dGhpcyBpcyBub3QgYSByZWFsIHRva2Vu"
+    assert h.http.sent_headers()["Authorization"] == "Bearer dGhpcyBpcyBub3QgYSByZWFsIHRva2Vu"
 
 
 @pytest.mark.parametrize("kwargs, verify, cert", [

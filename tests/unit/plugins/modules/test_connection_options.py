@@ -105,7 +105,7 @@ def test_env_fallbacks(run, monkeypatch):
     run.http.expect(es.get_root(), *es.read_calls("_all", [], []))
     run.ok(ml_job_info, {})
     assert run.http.calls[0].host == "http://env-es:9200"
-    assert run.http.headers["Authorization"] == "ApiKey " + base64.b64encode(API_KEY.encode()).decode()
+    assert run.http.sent_headers()["Authorization"] == "ApiKey " + base64.b64encode(API_KEY.encode()).decode()
 
 
 def failing_script(http, module):
@@ -148,7 +148,7 @@ def test_secrets_never_appear_in_results_failures_or_warnings(run, module, args,
         result = run.fails(module, args)
     assert_no_secret(result, run.warnings)
     # The secret did reach the transport, so the check above is not vacuous.
-    sent = json.dumps([dict(run.http.headers), run.http.auth], default=repr)
+    sent = json.dumps([dict(run.http.sent_headers()), run.http.auth], default=repr)
     assert any(secret in sent for secret in secret_forms())
 
 
@@ -162,4 +162,4 @@ def test_main_builds_its_session_with_requests(monkeypatch):
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
     result = ModuleRun(http).ok(ml_job_info, {"bearer_token": BEARER})
     assert result["jobs"] == []
-    assert http.headers["Authorization"] == "Bearer " + BEARER
+    assert http.sent_headers()["Authorization"] == "Bearer " + BEARER

@@ -7,7 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import pytest
 
 from ansible_collections.mlops.elasticsearch.plugins.modules import ml_job_close
 from ansible_collections.mlops.elasticsearch.tests.unit.utils import es

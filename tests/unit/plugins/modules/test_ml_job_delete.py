@@ -9,7 +9,6 @@ __metaclass__ = type
 
 import json
 
-import pytest
 
 from ansible_collections.mlops.elasticsearch.plugins.modules import ml_job_delete
 from ansible_collections.mlops.elasticsearch.tests.unit.utils import es
