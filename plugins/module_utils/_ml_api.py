@@ -214,7 +214,11 @@ def close_jobs(api, targets, exclude=(), force=False, timeout="30m", allow_no_ma
     plan = jobs_domain.plan_close(selection.jobs, force, api.release)
     _refuse_if_errors(plan, jobs_domain.close_result, selection.missing)
     if not check_mode:
-        _run_close(api, plan, force, timeout)
+        try:
+            _run_close(api, plan, force, timeout)
+        except JobsFailed as exc:
+            exc.result = jobs_domain.close_result(plan, selection.missing)
+            raise
     return plan, jobs_domain.close_result(plan, selection.missing)
 
 
@@ -244,11 +248,10 @@ def _run_close(api, plan, force, timeout):
     except ApiError as exc:
         if exc.error_type != "illegal_state_exception":
             raise
-        states = api.job_states(ids)
-        stuck = ["%s (%s)" % (job_id, state) for job_id, state in sorted(states.items()) if state != jobs_domain.CLOSED]
+        # The server closed what it could; say which jobs are done and which are not.
+        stuck = plan.mark_not_closed(api.job_states(ids))
         raise JobsFailed("jobs did not close within timeout %s: %s; the server said: %s"
                          % (timeout, ", ".join(stuck) or ", ".join(ids), exc.reason),
-                         result=dict(not_closed=sorted(j for j, s in states.items() if s != jobs_domain.CLOSED)),
                          status=exc.status, error_type=exc.error_type, reason=exc.reason)
 
 

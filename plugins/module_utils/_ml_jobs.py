@@ -304,6 +304,7 @@ DELETE = "deleted"
 ALREADY_ABSENT = "already_absent"
 REFUSED = "refused"
 SKIPPED = "skipped"
+TIMED_OUT = "timed_out"
 
 
 class JobPlan:
@@ -319,6 +320,7 @@ class JobPlan:
         self.delete_datafeed = delete_datafeed
         self.wait_close = wait_close
         self.task = None
+        self.observed_state = None
 
     @property
     def job_id(self):
@@ -335,6 +337,19 @@ class Plan:
     @property
     def changed(self):
         return any(entry.changed for entry in self.entries)
+
+    def mark_not_closed(self, states):
+        """After a close timed out: the jobs still not closed, as re-read, are reported as such."""
+        stuck = []
+        for entry in self.with_action(CLOSE, WAIT_CLOSING):
+            state = states.get(entry.job_id, CLOSED)
+            if state != CLOSED:
+                entry.action = TIMED_OUT
+                entry.changed = False
+                entry.observed_state = state
+                entry.error = "still %s when the close timed out" % state
+                stuck.append("%s (%s)" % (entry.job_id, state))
+        return stuck
 
     def refuse(self):
         """Another job's refusal stops the whole run: nothing planned is done, nor reported done."""
@@ -436,6 +451,8 @@ def wait_until(read, done, timeout_s, sleep=time.sleep, now=time.monotonic):
 
 
 def _state_after(entry):
+    if entry.observed_state is not None:
+        return entry.observed_state
     if entry.action in (CLOSE, WAIT_CLOSING, ALREADY_CLOSED):
         return CLOSED
     if entry.action in (DELETE, ALREADY_ABSENT):

@@ -118,7 +118,7 @@ EXAMPLES = r"""
 RETURN = r"""
 jobs:
   description: One entry per job the targets matched, sorted by job id.
-  returned: success, and on failures found while planning
+  returned: success, and on failures found while planning or closing
   type: list
   elements: dict
   contains:
@@ -137,7 +137,9 @@ jobs:
     action:
       description:
         - V(closed) (this task closed it), V(already_closed), V(waited_for_close) (it was closing),
-          V(being_deleted) (left alone), or V(refused) (a failed job without O(force)).
+          V(being_deleted) (left alone), V(refused) (a failed job without O(force)),
+          V(skipped) (not closed because another job was refused), or V(timed_out) (still not closed
+          when O(timeout) ran out; RV(jobs[].state) is its state then).
       type: str
       sample: closed
     datafeed_id:
@@ -148,6 +150,10 @@ jobs:
       description: The datafeed's state when it was read, or null without a datafeed. The close stops it.
       type: str
       sample: started
+    error:
+      description: Why this job was not closed.
+      type: str
+      returned: when the job was refused or timed out
 closed:
   description: Ids of the jobs this task closed (would close, in check mode).
   returned: success

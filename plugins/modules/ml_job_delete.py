@@ -160,7 +160,8 @@ jobs:
     action:
       description:
         - V(deleted) (this task deleted it), V(already_absent), V(being_deleted) (another delete was running;
-          waited for), or V(refused) (with RV(jobs[].error)).
+          waited for), V(refused) (with RV(jobs[].error)), or V(skipped) (not deleted because another job
+          was refused).
       type: str
       sample: deleted
     datafeed_id:

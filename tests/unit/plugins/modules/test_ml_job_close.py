@@ -221,7 +221,21 @@ def test_close_timeout_names_the_job_and_its_state(run):
     result = run.fails(ml_job_close, {"job_id": "web-1"})
     assert "did not close within timeout 30m: web-1 (closing)" in result["msg"]
     assert "Timed out when waiting for persistent tasks after 30m" in result["msg"]
-    assert result["not_closed"] == ["web-1"]
+    assert result["changed"] is False and result["closed"] == []
+    assert result["jobs"][0]["action"] == "timed_out" and result["jobs"][0]["state"] == "closing"
+
+
+def test_close_timeout_reports_the_jobs_it_did_close(run):
+    run.http.expect(*reads("web-*", ("web-1", "opened"), ("web-2", "opened")))
+    run.http.expect(
+        close_call("web-1,web-2", status=500, reply=es.error(500, "illegal_state_exception",
+                                                             "Timed out when waiting for persistent tasks after 30m")),
+        Call("GET", "/_ml/anomaly_detectors/web-1,web-2/_stats", params={"allow_no_match": "true"},
+             reply=es.stats_page(es.job_stats("web-1", "closed"), es.job_stats("web-2", "closing"))))
+    result = run.fails(ml_job_close, {"job_id": "web-*"})
+    assert "web-2 (closing)" in result["msg"] and "web-1 (" not in result["msg"]
+    assert result["changed"] is True and result["closed"] == ["web-1"]
+    assert [j["action"] for j in result["jobs"]] == ["closed", "timed_out"]
 
 
 def test_a_busy_server_is_retried_honouring_retry_after(run):
