@@ -13,7 +13,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_LINT_SKIP_SCHEMA_UPDATE := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: all demo test venv collection-link test-unit test-simulator test-integration test-molecule test-reliability
+.PHONY: all demo test venv collection-link test-unit test-simulator test-integration test-molecule test-reliability bench
 .PHONY: test-sanity lint test-changelog changelog docs test-docs test-build test-ee test-leg2
 
 all: test
@@ -56,6 +56,14 @@ test-molecule: venv collection-link
 # one case per promise; a complete run rewrites docs/reliability.md from its results.
 test-reliability: venv collection-link
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability
+
+# Fleet benchmark (issue 5), not part of `make test`: the role against a uri playbook, the official
+# client and the floor, on simulated fleets; prints a table and a JSON line, rewrites docs/benchmarks.md
+# and docs/benchmarks.png. The default sizes take a long while; e.g.
+#   make bench BENCH_ARGS="--sizes 10x25 --repeat 1 --no-docs"
+BENCH_ARGS ?=
+bench: venv collection-link
+	$(BIN)/python tests/benchmark/fleet.py $(BENCH_ARGS)
 
 # ---- Release toolchain: sanity, lint, changelog, docs, package, execution environment, second leg ----
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
