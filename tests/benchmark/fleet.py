@@ -385,9 +385,9 @@ def write_chart(results, path, delays):
     return True
 
 
-def write_docs(results, info, args, path, chart_written):
+def write_docs(results, info, args, path, chart_written, final=True):
     lines = [MARK_BEGIN, "",
-             "Latest run: `%s` on %s." % (" ".join(["make bench"] + (["BENCH_ARGS=\"%s\"" % " ".join(sys.argv[1:])]
+             "%s: `%s` on %s." % ("Latest run" if final else "Latest run, still running (sizes done so far)"," ".join(["make bench"] + (["BENCH_ARGS=\"%s\"" % " ".join(sys.argv[1:])]
                                                                if sys.argv[1:] else [])), info["date"]),
              "",
              "Machine: %s CPUs (`nproc`), %s RAM (`free -h`), %s; %s; Python %s; %s; load average before the "
@@ -413,6 +413,12 @@ def write_docs(results, info, args, path, chart_written):
         text = "# Fleet benchmark\n\n" + block + "\n"
     with open(path, "w") as handle:
         handle.write(text)
+
+
+def publish(results, info, args, final):
+    docs = os.path.join(REPO, "docs", "benchmarks.md")
+    chart = write_chart(results, os.path.join(REPO, "docs", "benchmarks.png"), args.delays)
+    write_docs(results, info, args, docs, chart, final)
 
 
 # ---- main ------------------------------------------------------------------------------------
@@ -488,6 +494,8 @@ def main(argv=None):
                 chosen = dict((name, median_run(runs[name])) for name in args.contenders)
                 results[label] = dict((name, figures(run)) for name, run in chosen.items())
                 failed = failed or not all(f["ok"] for f in results[label].values())
+                if args.docs:  # after every size, so a long run leaves its figures so far
+                    publish(results, info, args, final=size == args.sizes[-1])
                 if args.detail:
                     for name, run in chosen.items():
                         print("    %s %s requests: %s" % (label, name, json.dumps(run["phases"])))
@@ -506,10 +514,7 @@ def main(argv=None):
     for what, value, met in targets(results):
         print("%-40s %8s  %s" % (what, value, "met" if met else "MISSED"))
     if args.docs:
-        docs = os.path.join(REPO, "docs", "benchmarks.md")
-        chart = write_chart(results, os.path.join(REPO, "docs", "benchmarks.png"), args.delays)
-        write_docs(results, info, args, docs, chart)
-        print("wrote %s%s" % (docs, " and benchmarks.png" if chart else ""))
+        print("wrote docs/benchmarks.md and benchmarks.png")
     print(json.dumps({"sizes": results}))
     return 1 if failed else 0
 
