@@ -14,6 +14,7 @@ export ANSIBLE_LINT_SKIP_SCHEMA_UPDATE := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: all demo test venv collection-link test-unit test-simulator test-integration test-molecule test-reliability bench
+.PHONY: test-runner test-readme
 .PHONY: test-sanity lint test-changelog changelog docs test-docs test-build test-ee test-leg2
 
 all: test
@@ -35,7 +36,7 @@ collection-link: $(COLLECTION_LINK)
 demo: venv collection-link
 	$(BIN)/python hacking/demo.py
 
-test: test-simulator test-unit test-integration test-molecule test-reliability test-sanity lint test-changelog test-docs test-build test-ee test-leg2
+test: test-simulator test-unit test-integration test-molecule test-reliability test-runner test-readme test-sanity lint test-changelog test-docs test-build test-ee test-leg2
 
 test-simulator: venv
 	$(BIN)/python -m pytest -q tests/simulator/tests
@@ -56,6 +57,17 @@ test-molecule: venv collection-link
 # one case per promise; a complete run rewrites docs/reliability.md from its results.
 test-reliability: venv collection-link
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability
+
+# The decommission playbook under ansible-runner, as AWX/AAP run it (tests/runner): a private data
+# directory against four simulated clusters, its artifacts (status, rc, job events, stats) and the
+# role's report checked; then two --limit'ed runs as AWX job slicing makes them.
+test-runner: venv collection-link
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/runner
+
+# Every fenced block of README.md and docs/*.md runs (or is skipped with its reason) against
+# simulated clusters (tests/docs/test_readme.py).
+test-readme: venv collection-link
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs
 
 # Fleet benchmark (issue 5), not part of `make test`: the role against a uri playbook, the official
 # client and the floor, on simulated fleets; prints a table and a JSON line, rewrites docs/benchmarks.md

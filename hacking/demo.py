@@ -11,6 +11,7 @@ through ANSIBLE_COLLECTIONS_PATH (the Makefile sets both up; see `make demo`).
 """
 import json
 import os
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -45,18 +46,37 @@ SITUATIONS = [
 ]
 
 
-def post(url, document):
+def post(url, document, ca_path=None):
     request = urllib.request.Request(url, data=json.dumps(document).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as answer:
+    context = ssl.create_default_context(cafile=ca_path) if ca_path else None
+    with urllib.request.urlopen(request, timeout=10, context=context) as answer:
         return json.load(answer)
 
 
-def write_inventory(directory, urls):
+def start_situations(situations, **fleet_options):
+    """One simulated cluster per situation that has a seed, loaded with it: (fleet, {name: url}).
+
+    Also used by tests/runner and tests/docs, which build their fleets the same way."""
+    simulated = [s for s in situations if s[2] is not None]
+    fleet = start_fleet(clusters=len(simulated), port=0, **fleet_options)
+    try:
+        urls = {}
+        for (name, dummy_what, seed, dummy_extra), cluster in zip(simulated, fleet.clusters):
+            post(cluster.url + "/_sim/load", {"jobs": seed},
+                 os.path.join(fleet_options["tls_dir"], "ca.pem") if fleet_options.get("tls_dir") else None)
+            urls[name] = cluster.url
+    except BaseException:
+        fleet.stop()
+        raise
+    return fleet, urls
+
+
+def write_inventory(directory, urls, situations=None):
     """An inventory as a real fleet would have it: one host per cluster, connection in group_vars."""
     os.makedirs(os.path.join(directory, "group_vars"))
     hosts = {}
-    for name, dummy_what, dummy_seed, extra in SITUATIONS:
+    for name, dummy_what, dummy_seed, extra in situations or SITUATIONS:
         hosts[name] = dict({"elasticsearch_hosts": urls.get(name)}, **extra)
     with open(os.path.join(directory, "hosts.yml"), "w") as handle:
         json.dump({"clusters": {"hosts": hosts}}, handle, indent=2)  # JSON is YAML
@@ -102,13 +122,8 @@ def run_playbook(workdir, inventory, check, log_name):
 
 def main():
     workdir = tempfile.mkdtemp(prefix="ml-decommission-demo-")
-    simulated = [s for s in SITUATIONS if s[2] is not None]
-    fleet = start_fleet(clusters=len(simulated), port=0, security=True, delays={"close": 2.0, "delete": 0.05})
+    fleet, urls = start_situations(SITUATIONS, security=True, delays={"close": 2.0, "delete": 0.05})
     try:
-        urls = {}
-        for (name, dummy_what, seed, dummy_extra), cluster in zip(simulated, fleet.clusters):
-            post(cluster.url + "/_sim/load", {"jobs": seed})
-            urls[name] = cluster.url
         inventory = os.path.join(workdir, "inventory")
         write_inventory(inventory, urls)
         print("A simulated fleet of %d clusters; targets %s:" % (len(SITUATIONS), ", ".join(TARGETS)))
