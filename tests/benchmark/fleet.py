@@ -386,9 +386,10 @@ def write_chart(results, path, delays):
 
 
 def write_docs(results, info, args, path, chart_written, final=True):
+    command = " ".join(["make bench"] + (['BENCH_ARGS="%s"' % " ".join(sys.argv[1:])] if sys.argv[1:] else []))
     lines = [MARK_BEGIN, "",
-             "%s: `%s` on %s." % ("Latest run" if final else "Latest run, still running (sizes done so far)"," ".join(["make bench"] + (["BENCH_ARGS=\"%s\"" % " ".join(sys.argv[1:])]
-                                                               if sys.argv[1:] else [])), info["date"]),
+             "%s: `%s` on %s." % ("Latest run" if final else "Latest run, still running (sizes done so far)",
+                                  command, info["date"]),
              "",
              "Machine: %s CPUs (`nproc`), %s RAM (`free -h`), %s; %s; Python %s; %s; load average before the "
              "run %.2f." % (info["nproc"], info["free"], info["cpu"], info["os"], info["python"], info["ansible"],
