@@ -14,7 +14,7 @@ export ANSIBLE_LINT_SKIP_SCHEMA_UPDATE := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: all demo test venv collection-link test-unit test-simulator test-integration test-molecule test-reliability bench
-.PHONY: test-runner test-readme
+.PHONY: test-runner test-readme docsite
 .PHONY: test-sanity lint test-changelog changelog docs test-docs test-build test-ee test-leg2
 
 all: test
@@ -104,9 +104,14 @@ test-changelog: venv
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/python .ci/changelog.py --check
 
+# The guides docs/*.md as antsibull-docs extra docs (docs/docsite/rst/*.rst, docs/docsite/extra-docs.yml):
+# generated, never committed (some guides are rewritten by test runs), before the site and the tarball.
+docsite: venv
+	$(BIN)/python .ci/docsite.py
+
 # The docs site (antsibull-docs + Sphinx), built into build/docs/build/html, never committed.
 # Offline, so without -W: intersphinx inventories cannot be fetched.
-docs: venv collection-link
+docs: venv collection-link docsite
 	rm -rf $(BUILD)/docs && mkdir -p -m 0755 $(BUILD)/docs
 	$(BIN)/antsibull-docs sphinx-init --use-current --dest-dir $(BUILD)/docs mlops.elasticsearch
 	sed -i 's/ -W / /' $(BUILD)/docs/build.sh
@@ -118,7 +123,7 @@ test-docs: docs
 
 # The tarball users install: built, checked for clutter, installed into a temporary path, and
 # every module and role rendered by ansible-doc from there.
-test-build: venv
+test-build: venv docsite
 	.ci/check-build $(VENV) $(BUILD)
 
 # The execution environment definition is valid (no container engine here to build it), and the
