@@ -214,11 +214,12 @@ def test_a_version_conflict_on_delete_is_retried(batch, record):
 
 def test_a_close_outlasting_its_timeout_names_the_job_and_its_state(batch, record):
     case = batch["close-timeout"]
-    record("Close outlasts `timeout`", "`_stick` on web-1, `timeout: 1s`", case.did("not_closed"), case.msg,
+    record("Close outlasts `timeout`", "`_stick` on web-1, `timeout: 1s`", case.did("closed"), case.msg,
            case.seen("POST", CLOSE))
     assert case.failed
     assert "web-1 (closing)" in case.msg and "1s" in case.msg
-    assert case.result.get("not_closed") == ["web-1"]
+    assert case.result["closed"] == []
+    assert [(j["job_id"], j["action"], j["state"]) for j in case.result["jobs"]] == [("web-1", "timed_out", "closing")]
     assert case.statuses("POST", CLOSE) == [500]
     assert not case.matching("DELETE", ".")
     case.assert_no_traceback()
