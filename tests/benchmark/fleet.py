@@ -453,7 +453,7 @@ def parse_contenders(text):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes(DEFAULT_SIZES),
                         help="clusters x jobs list (default %s)" % DEFAULT_SIZES)
     parser.add_argument("--repeat", type=int, default=3, help="runs per contender; the median counts (default 3)")
