@@ -273,8 +273,9 @@ class Cluster:
         self.cond.notify_all()
         return {"closed": True}
 
-    def _stop_datafeeds_for_close(self, feeds, deadline, timeout_text):
-        """Stop the jobs' datafeeds first (7.14+), within the close timeout; failure is a 409."""
+    def _stop_gracefully(self, feeds, deadline):
+        """Move the datafeeds to stopping (a stuck one never finishes) and wait until all are
+        stopped or the deadline passes; True when all stopped."""
         now = time.monotonic()
         for datafeed in feeds:
             if datafeed.stick:
@@ -283,9 +284,12 @@ class Cluster:
                 datafeed.until = now + self.delays["datafeed_stop"]
             datafeed.state = "stopping"
         self.cond.notify_all()
-        stopped = self._wait_until(lambda: all(d.state == "stopped" for d in feeds), deadline,
-                                   lambda: min([d.until for d in feeds] or [deadline]))
-        if not stopped:
+        return self._wait_until(lambda: all(d.state == "stopped" for d in feeds), deadline,
+                                lambda: min([d.until for d in feeds] or [deadline]))
+
+    def _stop_datafeeds_for_close(self, feeds, deadline, timeout_text):
+        """Stop the jobs' datafeeds first (7.14+), within the close timeout; failure is a 409."""
+        if not self._stop_gracefully(feeds, deadline):
             self._unstick(feeds)
             cause = timeout_error(timeout_text)
             raise errors.conflict(
@@ -473,17 +477,7 @@ class Cluster:
                 for datafeed in feeds:
                     datafeed.state, datafeed.stick = "stopped", False
                 return {"stopped": True}
-            now = time.monotonic()
-            for datafeed in feeds:
-                if datafeed.stick:
-                    datafeed.stick, datafeed.until = False, NEVER
-                elif datafeed.state != "stopping":
-                    datafeed.until = now + self.delays["datafeed_stop"]
-                datafeed.state = "stopping"
-            deadline = now + timeout_s
-            finished = lambda: all(d.state == "stopped" for d in feeds)  # noqa: E731
-            next_wake = lambda: min([d.until for d in feeds] or [deadline])  # noqa: E731
-            if not self._wait_until(finished, deadline, next_wake):
+            if not self._stop_gracefully(feeds, time.monotonic() + timeout_s):
                 self._unstick(feeds)
                 raise timeout_error(timeout_text)
             return {"stopped": True}
