@@ -452,6 +452,19 @@ def parse_contenders(text):
     return names
 
 
+def parse_skip(text):
+    """``naive@50x50,client@200x5`` -> {("naive", "50x50"), ...}: contenders not run at a size."""
+    skip = set()
+    for item in (i.strip() for i in text.split(",") if i.strip()):
+        name, _, size = item.partition("@")
+        if name not in CONTENDERS or not size:
+            raise argparse.ArgumentTypeError("expected CONTENDER@KxJ with a contender of %s, got %r"
+                                              % (",".join(CONTENDERS), item))
+        parse_sizes(size)
+        skip.add((name, size))
+    return skip
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes(DEFAULT_SIZES),
@@ -465,6 +478,8 @@ def main(argv=None):
                              "small beside its time (default 120)")
     parser.add_argument("--forks", type=int, default=10)
     parser.add_argument("--contenders", type=parse_contenders, default=list(CONTENDERS))
+    parser.add_argument("--skip", type=parse_skip, default=set(), metavar="CONTENDER@KxJ,...",
+                        help="contenders not to run at a size, e.g. naive@50x50 (about 40 minutes alone)")
     parser.add_argument("--detail", action="store_true", help="print requests per phase and modules per contender")
     parser.add_argument("--no-docs", dest="docs", action="store_false", help="do not write docs/benchmarks.md and .png")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, reports)")
@@ -483,8 +498,9 @@ def main(argv=None):
             try:
                 inventory = write_inventory(workdir, sim.urls)
                 runs = collections.defaultdict(list)
+                contenders = [name for name in args.contenders if (name, label) not in args.skip]
                 for index in range(args.repeat):
-                    for name in args.contenders:
+                    for name in contenders:
                         if index and runs[name][0]["wall_s"] > args.once_above:
                             continue
                         run = run_contender(name, sim, inventory, size, args, workdir, index)
@@ -492,7 +508,7 @@ def main(argv=None):
                         print("  %-6s %-6s run %d: %7.2f s, %5.2f req/job, %4d modules, sim CPU %3.0f%%" % (
                             label, name, index + 1, run["wall_s"], run["requests_per_job"],
                             run["module_invocations"], run["sim_cpu_pct"]), flush=True)
-                chosen = dict((name, median_run(runs[name])) for name in args.contenders)
+                chosen = dict((name, median_run(runs[name])) for name in contenders)
                 results[label] = dict((name, figures(run)) for name, run in chosen.items())
                 failed = failed or not all(f["ok"] for f in results[label].values())
                 if args.docs:  # after every size, so a long run leaves its figures so far
