@@ -180,6 +180,14 @@ class EsClient:
         if client_cert:
             self.session.cert = (client_cert, client_key) if client_key else client_cert
 
+    def allow_parallel_requests(self, workers):
+        """Keep one connection per worker: requests' default pool keeps 10 per host, and past
+        that each request of an extra worker opens a connection that is dropped after use."""
+        if workers > requests.adapters.DEFAULT_POOLSIZE and hasattr(self.session, "mount"):
+            adapter = requests.adapters.HTTPAdapter(pool_connections=len(self.hosts), pool_maxsize=workers)
+            for scheme in ("http://", "https://"):
+                self.session.mount(scheme, adapter)
+
     def root(self):
         """The ``GET /`` document (name, cluster_name, version), read once per client."""
         if self._root is None:

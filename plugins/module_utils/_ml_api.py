@@ -11,10 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from concurrent.futures import ThreadPoolExecutor
 import json
 import os
-import tempfile
 
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._common import (
     ApiError,
@@ -302,6 +300,8 @@ def save_configs(api, job_ids, directory):
 
 def _write_json(target, document):
     """Atomic: a reader never sees half a file, and an old backup is replaced whole."""
+    import tempfile  # here, not at the top: only a delete with backups needs it (module start-up)
+
     handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
     with os.fdopen(handle, "w") as stream:
         json.dump(document, stream, indent=2, sort_keys=True)
@@ -310,6 +310,9 @@ def _write_json(target, document):
 
 
 def _run_deletes(api, plan, force, wait_for_completion, delete_user_annotations, timeout, concurrency):
+    # Imported here, not at the top: only deletes need it, and every module start-up would pay for it.
+    from concurrent.futures import ThreadPoolExecutor
+
     entries = plan.with_action(jobs_domain.DELETE, jobs_domain.BEING_DELETED)
     closing = [e.job_id for e in entries if e.wait_close]
     if closing:
@@ -327,7 +330,9 @@ def _run_deletes(api, plan, force, wait_for_completion, delete_user_annotations,
         return entry
 
     failures = []
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+    workers = max(1, min(concurrency, len(entries)))
+    api.client.allow_parallel_requests(workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [(entry, pool.submit(delete_one, entry)) for entry in entries]
         for entry, future in futures:
             try:

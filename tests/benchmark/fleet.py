@@ -456,10 +456,10 @@ def parse_skip(text):
     """``naive@50x50,client@200x5`` -> {("naive", "50x50"), ...}: contenders not run at a size."""
     skip = set()
     for item in (i.strip() for i in text.split(",") if i.strip()):
-        name, _, size = item.partition("@")
+        name, size = item.split("@", 1) if "@" in item else (item, "")
         if name not in CONTENDERS or not size:
-            raise argparse.ArgumentTypeError("expected CONTENDER@KxJ with a contender of %s, got %r"
-                                              % (",".join(CONTENDERS), item))
+            message = "expected CONTENDER@KxJ with a contender of %s, got %r" % (",".join(CONTENDERS), item)
+            raise argparse.ArgumentTypeError(message)
         parse_sizes(size)
         skip.add((name, size))
     return skip
