@@ -50,6 +50,34 @@ def backoff_bound(attempt):
     return min(es_client.BACKOFF_CAP_S, es_client.BACKOFF_BASE_S * (2 ** attempt))
 
 
+# --- connection pool ---------------------------------------------------------------------------
+
+def _pool_sizes(session):
+    return dict((prefix, adapter._pool_maxsize) for prefix, adapter in session.adapters.items())
+
+
+@pytest.mark.parametrize("workers", [1, requests.adapters.DEFAULT_POOLSIZE])
+def test_parallel_requests_within_the_default_pool_keep_requests_adapters(workers):
+    client = es_client.EsClient([A, B])
+    adapters = dict(client.session.adapters)
+    client.allow_parallel_requests(workers)
+    assert client.session.adapters == adapters
+
+
+def test_parallel_requests_beyond_the_default_pool_keep_a_connection_per_worker():
+    client = es_client.EsClient([A, B])
+    client.allow_parallel_requests(16)
+    assert _pool_sizes(client.session) == {"http://": 16, "https://": 16}
+    assert client.session.adapters["https://"]._pool_connections == 2
+
+
+def test_parallel_requests_on_a_session_without_adapters_is_a_no_op():
+    h = Harness()
+    h.client.allow_parallel_requests(64)
+    assert not hasattr(h.http, "adapters")
+    assert h.http.calls == []
+
+
 # --- construction, auth, TLS -----------------------------------------------------------------
 
 def test_no_auth_sets_json_headers_only():
