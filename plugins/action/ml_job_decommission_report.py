@@ -10,28 +10,15 @@ __metaclass__ = type
 
 import json
 import os
-import tempfile
 import time
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._common import write_file_atomically
 from ansible_collections.mlops.elasticsearch.plugins.plugin_utils._decommission_report import (
     fleet_report,
     report_markdown,
 )
-
-
-def _write_atomically(path, text, mode):
-    """A reader never sees half a report, and a crash leaves the previous one whole."""
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".report-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as stream:
-            stream.write(text)
-        os.chmod(temporary, mode)
-        os.rename(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 class ActionModule(ActionBase):
@@ -66,8 +53,8 @@ class ActionModule(ActionBase):
             if not os.path.isdir(directory):
                 os.makedirs(directory, 0o750)
                 os.chmod(directory, 0o750)  # whatever the umask, as documented
-            _write_atomically(files["json"], json.dumps(report, indent=4) + "\n", 0o640)
-            _write_atomically(files["markdown"], report_markdown(report), 0o640)
+            write_file_atomically(files["json"], json.dumps(report, indent=4) + "\n", 0o640)
+            write_file_atomically(files["markdown"], report_markdown(report), 0o640)
         except (IOError, OSError) as exc:
             result.update(failed=True, msg="Cannot write the report in %s: %s" % (directory, exc))
         return result

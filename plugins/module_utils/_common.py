@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import os
 
 from ansible.module_utils.basic import env_fallback
 
@@ -128,3 +129,19 @@ class JobsFailed(ElasticsearchError):
     def __init__(self, msg, result=None, **kwargs):
         super(JobsFailed, self).__init__(msg, **kwargs)
         self.result = result or {}
+
+
+def write_file_atomically(path, text, mode):
+    """Replace ``path`` whole: a reader never sees half a file, and a failure leaves the old one."""
+    import tempfile  # here, not at the top: only backups and reports write files (module start-up)
+
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as stream:
+            stream.write(text)
+        os.chmod(temporary, mode)
+        os.rename(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return path

@@ -20,6 +20,7 @@ from ansible_collections.mlops.elasticsearch.plugins.module_utils._common import
     JobsFailed,
     NotFound,
     TransportError,
+    write_file_atomically,
 )
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._es_client import path
 from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ml_jobs as jobs_domain
@@ -294,19 +295,10 @@ def save_configs(api, job_ids, directory):
         os.makedirs(directory)
     files = {}
     for job_id, config in sorted(configs.items()):
-        files[job_id] = _write_json(os.path.join(directory, job_id + ".json"), config)
+        # Owner-only (0600), as the backups always were.
+        files[job_id] = write_file_atomically(os.path.join(directory, job_id + ".json"),
+                                              json.dumps(config, indent=2, sort_keys=True), 0o600)
     return files
-
-
-def _write_json(target, document):
-    """Atomic: a reader never sees half a file, and an old backup is replaced whole."""
-    import tempfile  # here, not at the top: only a delete with backups needs it (module start-up)
-
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
-    with os.fdopen(handle, "w") as stream:
-        json.dump(document, stream, indent=2, sort_keys=True)
-    os.rename(temporary, target)
-    return target
 
 
 def _run_deletes(api, plan, force, wait_for_completion, delete_user_annotations, timeout, concurrency):
