@@ -1,7 +1,7 @@
 """The `/_sim/` test API: seeding, resetting, inspecting and perturbing one cluster."""
 import time
 
-from . import configs
+from . import datafeedconfig, jobconfig
 from .cluster import JOB_STATES, Datafeed, Job
 
 
@@ -19,9 +19,10 @@ def _seed_job(cluster, spec, now):
     state = spec.get("state", "closed")
     if state not in JOB_STATES:
         raise AdminError(400, "job [%s]: state must be one of %s" % (spec["job_id"], ", ".join(JOB_STATES)))
-    config = configs.seed_job(spec["job_id"], spec.get("groups") or [], cluster.features.number, int(time.time() * 1000))
+    config = jobconfig.seed_job(spec["job_id"], spec.get("groups") or [], cluster.features, int(time.time() * 1000))
     delay = {"closing": cluster.delays["close"], "opening": cluster.delays["open"]}.get(state, 0.0)
     job = Job(config, state, now + delay)
+    job.model_bytes = int(spec.get("model_bytes") or 0)
     if spec.get("deleting"):
         # A delete that died with its node: the flag stays, its task is long gone (reference 4.3).
         job.deleting = True
@@ -35,7 +36,7 @@ def _seed_datafeed(job_id, spec):
     state = spec.get("state", "stopped")
     if state not in ("started", "stopped"):
         raise AdminError(400, "datafeed of job [%s]: state must be started or stopped" % job_id)
-    return Datafeed(configs.seed_datafeed(spec.get("datafeed_id", "datafeed-" + job_id), job_id), state)
+    return Datafeed(datafeedconfig.seed_datafeed(spec.get("datafeed_id", "datafeed-" + job_id), job_id), state)
 
 
 def load(cluster, document):
@@ -70,6 +71,7 @@ def reset(cluster):
         cluster.tasks.clear()
         cluster.upgrade_mode = False
         cluster.ml_licensed = cluster.ml_plugin = cluster.master = True
+        cluster.ml_node_capacity = cluster.max_model_memory_mb = None
         cluster.cond.notify_all()
         return {"acknowledged": True}
 
@@ -90,8 +92,10 @@ def state(cluster):
                    for d in cluster.datafeeds.values() if d.job_id not in cluster.jobs]
         return {"cluster_name": cluster.name, "es_version": cluster.features.number,
                 "upgrade_mode": cluster.upgrade_mode, "ml_enabled": cluster.ml_licensed,
-                "ml_plugin": cluster.ml_plugin,
-                "master": cluster.master, "jobs": jobs, "orphan_datafeeds": orphans}
+                "ml_plugin": cluster.ml_plugin, "master": cluster.master,
+                "ml_node_capacity": cluster.ml_node_capacity,
+                "max_model_memory_limit": _mb_or_none(cluster.max_model_memory_mb),
+                "jobs": jobs, "orphan_datafeeds": orphans}
 
 
 def fail_job(cluster, job_id):
@@ -125,16 +129,47 @@ def stick_datafeed(cluster, datafeed_id):
         return {"acknowledged": True}
 
 
-SETTINGS = {"ml_enabled": "ml_licensed", "ml_plugin": "ml_plugin", "master": "master"}
+FLAGS = {"ml_enabled": "ml_licensed", "ml_plugin": "ml_plugin", "master": "master"}
+SETTINGS = tuple(FLAGS) + ("ml_node_capacity", "max_model_memory_limit")
+
+
+def _mb_or_none(mb):
+    return None if mb is None else jobconfig.render_mb(mb)
+
+
+def _capacity(value):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise AdminError(400, "ml_node_capacity is a number of jobs (0 or more) or null for unlimited")
+    return value
+
+
+def _memory_limit(value):
+    if value is None:
+        return None
+    try:
+        return jobconfig.memory_mb(value)
+    except Exception:  # noqa: BLE001 - any unparsable size is the caller's mistake
+        raise AdminError(400, "max_model_memory_limit is a byte size such as \"2gb\", a number of MB, or null") \
+            from None
 
 
 def settings(cluster, body):
-    """ml_enabled=false: the licence lacks ML (403, reference 1.4); ml_plugin=false: the ML plugin is
-    disabled and its endpoints do not exist (400 no handler); master=false: no elected master (503)."""
+    """ml_enabled=false: the licence lacks ML (403); ml_plugin=false: the ML plugin is disabled and its
+    endpoints do not exist (400 no handler); master=false: no elected master (503);
+    ml_node_capacity: how many jobs the ML nodes can take (null = unlimited);
+    max_model_memory_limit: xpack.ml.max_model_memory_limit (null = unset)."""
     if not isinstance(body, dict) or set(body) - set(SETTINGS):
-        raise AdminError(400, "settings body is {%s} with boolean values" % ", ".join(SETTINGS))
+        raise AdminError(400, "settings body is {%s}" % ", ".join(SETTINGS))
     with cluster.cond:
-        for key, attribute in SETTINGS.items():
+        for key, attribute in FLAGS.items():
             if key in body:
                 setattr(cluster, attribute, bool(body[key]))
-        return {key: getattr(cluster, attribute) for key, attribute in SETTINGS.items()}
+        if "ml_node_capacity" in body:
+            cluster.ml_node_capacity = _capacity(body["ml_node_capacity"])
+        if "max_model_memory_limit" in body:
+            cluster.max_model_memory_mb = _memory_limit(body["max_model_memory_limit"])
+        cluster.cond.notify_all()
+        answer = {key: getattr(cluster, attribute) for key, attribute in FLAGS.items()}
+        answer.update(ml_node_capacity=cluster.ml_node_capacity,
+                      max_model_memory_limit=_mb_or_none(cluster.max_model_memory_mb))
+        return answer

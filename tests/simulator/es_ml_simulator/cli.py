@@ -49,6 +49,7 @@ def build_parser():
     parser.add_argument("--tls-client-auth", action="store_true", help="require client certificates")
     parser.add_argument("--ready-file", help="write the cluster list here once listening")
     parser.add_argument("--seed", help="seed document (JSON) loaded into every cluster")
+    parser.add_argument("--fault-seed", help="seed of rate-based faults, to replay a chaos run")
     return parser
 
 
@@ -73,7 +74,8 @@ def main(argv=None):
     threading.stack_size(512 * 1024)
     fleet = start_fleet(clusters=args.clusters, host=args.host, port=args.port, es_version=args.es_version,
                         delays=args.delays, security=args.security or bool(args.users), users=args.users,
-                        tls_dir=args.tls, tls_client_auth=args.tls_client_auth, seed=seed)
+                        tls_dir=args.tls, tls_client_auth=args.tls_client_auth, seed=seed,
+                        fault_seed=args.fault_seed)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

@@ -11,10 +11,10 @@ import threading
 import time
 import uuid
 
-from . import configs, errors, ids
+from . import datafeedconfig, errors, ids, jobconfig
+from .datafeed_actions import NEVER, Datafeed, DatafeedActions, timeout_error
 from .tasks import TaskStore
 
-NEVER = float("inf")
 JOB_STATES = ("closed", "opened", "opening", "closing", "failed")
 DEFAULT_DELAYS = {"close": 0.05, "delete": 0.02, "open": 0.02, "datafeed_stop": 0.01}
 DELETE_ACTION = "cluster:admin/xpack/ml/job/delete"
@@ -29,21 +29,17 @@ def _random_node_id():
     return base64.urlsafe_b64encode(os.urandom(16)).decode()[:22]
 
 
-def timeout_error(timeout_text):
-    # PersistentTasksService: the wait for the tasks to go away timed out.
-    return errors.EsError(500, "illegal_state_exception",
-                          "Timed out when waiting for persistent tasks after %s" % timeout_text)
-
-
 class Job:
     def __init__(self, config, state="closed", until=0.0):
         self.config = config
         self.state = state
         self.until = until            # when a closing/opening state completes
+        self.assigned = state != "closed"  # its task has a node (a lazily opening job waits without one)
         self.stick = False            # next graceful close never completes
         self.deleting = False
         self.block = None             # {"reason": ..., "task_id": ...} while delete/reset runs
         self.open_time = time.time() if state != "closed" else None
+        self.model_bytes = 0          # model_size_stats.model_bytes: the "current usage" of update checks
 
     @property
     def job_id(self):
@@ -55,27 +51,17 @@ class Job:
 
     def settle(self, now):
         if self.state in ("closing", "opening") and now >= self.until:
-            self.state = "closed" if self.state == "closing" else "opened"
+            if self.state == "opening":
+                self.state = "opened"
+                self.config.pop("finished_time", None)   # cleared when the job has opened
+            else:
+                self.mark_closed()
 
-
-class Datafeed:
-    def __init__(self, config, state="stopped"):
-        self.config = config
-        self.state = state            # started, stopping (until), stopped
-        self.until = 0.0
-        self.stick = False            # next graceful stop never completes
-
-    @property
-    def datafeed_id(self):
-        return self.config["datafeed_id"]
-
-    @property
-    def job_id(self):
-        return self.config["job_id"]
-
-    def settle(self, now):
-        if self.state == "stopping" and now >= self.until:
-            self.state = "stopped"
+    def mark_closed(self):
+        """The task is gone; a job that ran on a node records when its process finished."""
+        if self.assigned:
+            self.config["finished_time"] = int(time.time() * 1000)
+        self.state, self.assigned, self.stick, self.open_time = "closed", False, False, None
 
 
 class DeleteRun:
@@ -87,7 +73,7 @@ class DeleteRun:
         self.error = None
 
 
-class Cluster:
+class Cluster(DatafeedActions):
     def __init__(self, name, features, delays=None):
         self.name = name
         self.features = features
@@ -104,6 +90,8 @@ class Cluster:
         self.ml_licensed = True       # false: the licence does not cover ML (403 on ML actions)
         self.ml_plugin = True         # false: xpack.ml.enabled=false, no ML REST handlers at all
         self.master = True
+        self.ml_node_capacity = None  # how many jobs ML nodes can take; None = unlimited
+        self.max_model_memory_mb = None  # xpack.ml.max_model_memory_limit in MB; None = unset
 
     # ---- helpers (caller holds self.cond) -------------------------------------------------
 
@@ -111,15 +99,22 @@ class Cluster:
         now = time.monotonic()
         for job in self.jobs.values():
             job.settle(now)
+        self._assign_lazy_jobs(now)
         for datafeed in self.datafeeds.values():
-            datafeed.settle(now)
+            datafeed.settle(now, self.jobs.get(datafeed.job_id))
         return now
 
-    def _datafeed_of(self, job_id):
-        for datafeed in self.datafeeds.values():
-            if datafeed.job_id == job_id:
-                return datafeed
-        return None
+    def _has_capacity(self):
+        if self.ml_node_capacity is None:
+            return True
+        return sum(1 for j in self.jobs.values() if j.has_task and j.assigned) < self.ml_node_capacity
+
+    def _assign_lazy_jobs(self, now):
+        """Lazily opened jobs get a node as soon as one has room, in id order."""
+        for job_id in sorted(self.jobs):
+            job = self.jobs[job_id]
+            if job.state == "opening" and not job.assigned and self._has_capacity():
+                job.assigned, job.until = True, now + self.delays["open"]
 
     def _wait_until(self, finished, deadline, next_wake):
         """Wait on the condition until finished() or the deadline; True when finished."""
@@ -156,8 +151,8 @@ class Cluster:
             config["blocked"] = dict(job.block)
         datafeed = self._datafeed_of(job.job_id)
         if datafeed is not None and self.features.datafeed_in_job:
-            config["datafeed_config"] = dict(datafeed.config)
-        return configs.public_job(config, exclude_generated)
+            config["datafeed_config"] = datafeedconfig.render(datafeed.config, exclude_generated)
+        return jobconfig.render(config, exclude_generated)
 
     def job_stats(self, expression, allow_no_match):
         with self.cond:
@@ -178,7 +173,7 @@ class Cluster:
                             "missing_field_count": 0, "out_of_order_timestamp_count": 0,
                             "empty_bucket_count": 0, "sparse_bucket_count": 0, "bucket_count": 0,
                             "input_record_count": 0},
-            "model_size_stats": {"job_id": jid, "result_type": "model_size_stats", "model_bytes": 0,
+            "model_size_stats": {"job_id": jid, "result_type": "model_size_stats", "model_bytes": job.model_bytes,
                                  "total_by_field_count": 0, "total_over_field_count": 0,
                                  "total_partition_field_count": 0, "bucket_allocation_failures_count": 0,
                                  "memory_status": "ok", "categorization_status": "ok",
@@ -190,6 +185,8 @@ class Cluster:
         if job.has_task:
             if self.upgrade_mode:
                 stats["assignment_explanation"] = "persistent task cannot be assigned while upgrade mode is enabled."
+            elif not job.assigned:
+                stats["assignment_explanation"] = "persistent task is awaiting node assignment."
             else:
                 stats["node"] = self.node_info()
                 stats["assignment_explanation"] = ""
@@ -199,27 +196,69 @@ class Cluster:
 
     # ---- jobs: write -----------------------------------------------------------------------
 
-    def put_job(self, job_id, body):
-        ids.validate_id("job", job_id)
-        config = configs.build_job(job_id, body, self.features.number, _now_ms())
+    def put_job(self, job_id, raw, body, datafeed_options, authorization):
+        """PUT job: the request's checks (jobconfig.validate_put), then JobManager.putJob's."""
+        features = self.features
+        analysis, mml = jobconfig.validate_put(job_id, raw, body, features)
+        datafeed = self._embedded_datafeed(job_id, body.get("datafeed_config"), datafeed_options, authorization)
         with self.cond:
+            if mml is not None:
+                jobconfig.check_memory_limit(mml, self.max_model_memory_mb)
             if job_id in self.jobs:
                 raise errors.EsError(400, "resource_already_exists_exception",
                                      "The job cannot be created with the Id '%s'. The Id is already used." % job_id)
-            datafeed_body = body.get("datafeed_config")
-            datafeed = None
-            if datafeed_body is not None:
-                datafeed_id = datafeed_body.get("datafeed_id", "datafeed-" + job_id)
-                ids.validate_id("datafeed", datafeed_id)
-                datafeed = configs.build_datafeed(datafeed_id, dict(datafeed_body, job_id=job_id))
-                if datafeed_id in self.datafeeds:
-                    raise errors.EsError(400, "resource_already_exists_exception",
-                                         "A datafeed with id [%s] already exists" % datafeed_id)
-                self.datafeeds[datafeed_id] = Datafeed(datafeed)
+            self._check_group_clashes(job_id, body.get("groups") or [])
+            if datafeed is not None and datafeed["datafeed_id"] in self.datafeeds:
+                raise errors.EsError(400, "resource_already_exists_exception",
+                                     "A datafeed with id [%s] already exists" % datafeed["datafeed_id"])
+            config = jobconfig.build_job(job_id, body, analysis, mml, features, _now_ms(), self.max_model_memory_mb)
             self.jobs[job_id] = Job(config)
+            if datafeed is not None:
+                self.datafeeds[datafeed["datafeed_id"]] = Datafeed(datafeed)
             return self._render_job(self.jobs[job_id], False)
 
-    def open_job(self, job_id, timeout_s):
+    @staticmethod
+    def _embedded_datafeed(job_id, body, datafeed_options, authorization):
+        """An embedded datafeed_config: its id defaults to the job id, its job_id must be the job's."""
+        if body is None:
+            return None
+        if body.get("job_id") not in (None, job_id):
+            # The template really ends in `}` (DatafeedJobValidator's message).
+            raise errors.bad_request("datafeed job_id [%s] does not equal job id [%s}" % (body["job_id"], job_id))
+        datafeed_id = body.get("datafeed_id", job_id)
+        return datafeedconfig.build_datafeed(datafeed_id, b"", dict(body, job_id=job_id, datafeed_id=datafeed_id),
+                                             datafeed_options, authorization)
+
+    def _check_group_clashes(self, job_id, groups):
+        """Job and group names share one namespace (JobManager.putJob / updateJob)."""
+        existing_groups = {g for j in self.jobs.values() for g in j.config.get("groups", [])}
+        if job_id in existing_groups:
+            raise jobconfig.group_clash(job_id)
+        for group in groups:
+            if group in self.jobs and group != job_id:
+                raise jobconfig.group_clash(group)
+
+    def update_job(self, job_id, update):
+        """POST _update: JobManager.updateJob's checks, then the merged job as GET shows it."""
+        if job_id == "_all":
+            raise errors.status_bad_request("Cannot update more than 1 job at a time")
+        with self.cond:
+            self._settle()
+            for group in update.get("groups") or []:
+                if group in self.jobs:
+                    raise jobconfig.group_clash(group)
+            job = self.jobs.get(job_id)
+            if job is None:
+                raise errors.job_not_found(job_id)
+            job.config = jobconfig.apply_update(job.config, update, job.state, job.model_bytes,
+                                                self.max_model_memory_mb)
+            return self._render_job(job, False)
+
+    def _opened_response(self, node):
+        return {"opened": True, "node": node} if self.features.node_in_response else {"opened": True}
+
+    def open_job(self, job_id, timeout_s, timeout_text):
+        """TransportOpenJobAction: checks, task creation (lazily unassigned without capacity), the wait."""
         with self.cond:
             self._settle()
             job = self.jobs.get(job_id)
@@ -231,11 +270,39 @@ class Cluster:
                 raise errors.conflict("Cannot open job [%s] because it is executing [%s]" % (job_id, job.block["reason"]))
             if job.has_task:
                 raise errors.conflict("Cannot open job [%s] because it has already been opened" % job_id)
-            job.state, job.until, job.open_time = "opening", time.monotonic() + self.delays["open"], time.time()
+            job.state, job.open_time = "opening", time.time()
+            if not self._has_capacity():
+                if not job.config.get("allow_lazy_open"):
+                    job.state, job.open_time = "closed", None
+                    raise self._no_capacity(job_id)
+                job.assigned, job.until = False, NEVER
+                return self._opened_response("")
+            job.assigned, job.until = True, time.monotonic() + self.delays["open"]
             self.cond.notify_all()
-            deadline = time.monotonic() + timeout_s
-            self._wait_until(lambda: job.state != "opening", deadline, lambda: job.until)
-            return {"opened": True, "node": self.node_id}
+            self._wait_until(lambda: job.state != "opening", time.monotonic() + timeout_s, lambda: job.until)
+            return self._open_outcome(job, timeout_text)
+
+    def _open_outcome(self, job, timeout_text):
+        if job.state == "opened":
+            return self._opened_response(self.node_id)
+        if job.state == "opening":
+            # The task stays: the job may still open (OpenJobAction's wait only gives up).
+            raise errors.EsError(408, "status_exception", "Opening job [%s] timed out after [%s]"
+                                 % (job.job_id, timeout_text))
+        if job.state == "failed":
+            raise errors.EsError(500, "exception", "Unexpected job state [failed] while waiting for job to be opened")
+        raise errors.conflict("The job has been closed while waiting to be opened")
+
+    def _no_capacity(self, job_id):
+        used = sum(1 for j in self.jobs.values() if j.has_task and j.assigned)
+        explanation = ("Not opening job [%s] on node [{%s}{%s}], because this node is full. Number of opened jobs "
+                       "[%d], xpack.ml.max_open_jobs [%d]" % (job_id, self.node_name, self.node_id, used,
+                                                               self.ml_node_capacity))
+        cause = errors.EsError(429, "illegal_state_exception", "Could not open job because no suitable nodes were "
+                               "found, allocation explanation [%s]" % explanation, es_exception=False)
+        return errors.EsError(429, "status_exception",
+                              "Could not open job because no ML nodes with sufficient capacity were found",
+                              caused_by=cause)
 
     def close_jobs(self, expression, force, allow_no_match, timeout_s, timeout_text):
         """Close per reference 3.3: expand, classify, stop datafeeds, then close in parallel and wait."""
@@ -269,23 +336,9 @@ class Cluster:
         for datafeed in feeds:
             datafeed.state, datafeed.stick = "stopped", False
         for job in jobs:
-            job.state, job.stick, job.open_time = "closed", False, None
+            job.mark_closed()
         self.cond.notify_all()
         return {"closed": True}
-
-    def _stop_gracefully(self, feeds, deadline):
-        """Move the datafeeds to stopping (a stuck one never finishes) and wait until all are
-        stopped or the deadline passes; True when all stopped."""
-        now = time.monotonic()
-        for datafeed in feeds:
-            if datafeed.stick:
-                datafeed.stick, datafeed.until = False, NEVER
-            elif datafeed.state != "stopping":
-                datafeed.until = now + self.delays["datafeed_stop"]
-            datafeed.state = "stopping"
-        self.cond.notify_all()
-        return self._wait_until(lambda: all(d.state == "stopped" for d in feeds), deadline,
-                                lambda: min([d.until for d in feeds] or [deadline]))
 
     def _stop_datafeeds_for_close(self, feeds, deadline, timeout_text):
         """Stop the jobs' datafeeds first (7.14+), within the close timeout; failure is a 409."""
@@ -297,18 +350,14 @@ class Cluster:
                 "started datafeeds [%s], error stopping them [%s]"
                 % (",".join(d.datafeed_id for d in feeds), cause.reason), caused_by=cause)
 
-    @staticmethod
-    def _unstick(feeds):
-        """A datafeed whose stop hung is still running once the stop gives up."""
-        for datafeed in feeds:
-            if datafeed.until == NEVER:
-                datafeed.state = "started"
-
     def _graceful_close(self, active, closing, deadline, timeout_text):
         now = time.monotonic()
         for job in active:
             if self.jobs.get(job.job_id) is not job or job.state not in ("opening", "opened", "failed"):
                 continue   # changed while the datafeeds stopped
+            if not job.assigned:
+                job.mark_closed()   # an unassigned task is just removed
+                continue
             job.state = "closing"
             job.until = NEVER if job.stick else now + self.delays["close"]
             job.stick = False
@@ -323,8 +372,6 @@ class Cluster:
 
         if not self._wait_until(finished, deadline, next_wake):
             raise timeout_error(timeout_text)
-        for job in watched:
-            job.open_time = None
         return {"closed": True}
 
     def reset_job(self, job_id):
@@ -368,7 +415,7 @@ class Cluster:
             job.deleting = True
             job.block = {"reason": "delete", "task_id": task.task_id}
             if force:
-                job.state, job.open_time = "closed", None
+                job.mark_closed()
             self.cond.notify_all()
             deadline = time.monotonic() + self.delays["delete"]
             self._wait_until(lambda: False, deadline, lambda: deadline)
@@ -406,93 +453,6 @@ class Cluster:
                 raise errors.EsError(408, "timeout_exception",
                                      "Timed out waiting for completion of task [%s]" % task_id)
             return task.result()
-
-    # ---- datafeeds ---------------------------------------------------------------------------
-
-    def put_datafeed(self, datafeed_id, body):
-        ids.validate_id("datafeed", datafeed_id)
-        config = configs.build_datafeed(datafeed_id, body)
-        with self.cond:
-            if datafeed_id in self.datafeeds:
-                raise errors.EsError(400, "resource_already_exists_exception",
-                                     "A datafeed with id [%s] already exists" % datafeed_id)
-            job = self.jobs.get(config["job_id"])
-            if job is None:
-                raise errors.job_not_found(config["job_id"])
-            existing = self._datafeed_of(job.job_id)
-            if existing is not None:
-                raise errors.conflict("A datafeed [%s] already exists for job [%s]"
-                                      % (existing.datafeed_id, job.job_id))
-            self.datafeeds[datafeed_id] = Datafeed(config)
-            return dict(config)
-
-    def _expand_datafeeds(self, expression, allow_no_match):
-        matched, missing = ids.expand(expression, {d: [d] for d in self.datafeeds}, allow_no_match)
-        if missing:
-            raise errors.datafeed_not_found(",".join(missing))
-        return [self.datafeeds[d] for d in matched]
-
-    def get_datafeeds(self, expression, allow_no_match):
-        with self.cond:
-            self._settle()
-            feeds = self._expand_datafeeds(expression, allow_no_match)
-            return {"count": len(feeds), "datafeeds": [dict(d.config) for d in feeds]}
-
-    def datafeed_stats(self, expression, allow_no_match):
-        with self.cond:
-            self._settle()
-            feeds = self._expand_datafeeds(expression, allow_no_match)
-            out = []
-            for datafeed in feeds:
-                entry = {"datafeed_id": datafeed.datafeed_id, "state": datafeed.state,
-                         "timing_stats": {"job_id": datafeed.job_id, "search_count": 0, "bucket_count": 0,
-                                          "total_search_time_ms": 0.0}}
-                if datafeed.state != "stopped":
-                    entry["node"] = self.node_info()
-                    entry["assignment_explanation"] = ""
-                out.append(entry)
-            return {"count": len(out), "datafeeds": out}
-
-    def start_datafeed(self, datafeed_id):
-        with self.cond:
-            self._settle()
-            datafeed = self.datafeeds.get(datafeed_id)
-            if datafeed is None:
-                raise errors.datafeed_not_found(datafeed_id)
-            job = self.jobs.get(datafeed.job_id)
-            job_state = job.state if job is not None else "closed"
-            if job_state not in ("opening", "opened"):
-                raise errors.conflict("cannot start datafeed [%s] because job [%s] is %s"
-                                      % (datafeed_id, datafeed.job_id, job_state))
-            if datafeed.state != "stopped":
-                raise errors.conflict("cannot start datafeed [%s] because it has already been started" % datafeed_id)
-            datafeed.state = "started"
-            return {"started": True, "node": self.node_id}
-
-    def stop_datafeeds(self, expression, force, allow_no_match, timeout_s, timeout_text):
-        with self.cond:
-            self._settle()
-            feeds = [d for d in self._expand_datafeeds(expression, allow_no_match) if d.state != "stopped"]
-            if force:
-                for datafeed in feeds:
-                    datafeed.state, datafeed.stick = "stopped", False
-                return {"stopped": True}
-            if not self._stop_gracefully(feeds, time.monotonic() + timeout_s):
-                self._unstick(feeds)
-                raise timeout_error(timeout_text)
-            return {"stopped": True}
-
-    def delete_datafeed(self, datafeed_id, force):
-        with self.cond:
-            self._settle()
-            datafeed = self.datafeeds.get(datafeed_id)
-            if datafeed is None:
-                raise errors.datafeed_not_found(datafeed_id)
-            if datafeed.state != "stopped" and not force:
-                # The message always says "started", whatever the task state (reference 5.2).
-                raise errors.conflict("Cannot delete datafeed [%s] while its status is started" % datafeed_id)
-            del self.datafeeds[datafeed_id]
-            return {"acknowledged": True}
 
     # ---- cluster-wide -----------------------------------------------------------------------
 

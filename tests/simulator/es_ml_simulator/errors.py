@@ -8,7 +8,7 @@ class EsError(Exception):
     in both places, reference 1.4).
     """
 
-    def __init__(self, status, type_, reason, caused_by=None, headers=None, metadata=None):
+    def __init__(self, status, type_, reason, caused_by=None, headers=None, metadata=None, es_exception=True):
         super().__init__(reason)
         self.status = status
         self.type = type_
@@ -16,6 +16,9 @@ class EsError(Exception):
         self.caused_by = caused_by
         self.headers = headers or {}
         self.metadata = metadata or {}
+        # False for Java exceptions that are not ElasticsearchExceptions (XContentParseException,
+        # IllegalStateException...): ES reports such a wrapper itself as the root cause.
+        self.es_exception = es_exception
 
     def _fields(self, with_cause):
         body = {"type": self.type, "reason": self.reason}
@@ -27,8 +30,10 @@ class EsError(Exception):
         return body
 
     def root_cause(self):
-        """The innermost exception of the chain, as ES reports in `root_cause`."""
-        return self.caused_by.root_cause() if self.caused_by is not None else self
+        """ElasticsearchException.guessRootCauses: follow causes while they are ES exceptions."""
+        if self.caused_by is None or not self.es_exception:
+            return self
+        return self.caused_by.root_cause()
 
     def envelope(self):
         """The REST error body: {"error": {root_cause, type, reason, ..., caused_by, header}, "status"}."""

@@ -79,13 +79,14 @@ class Fleet:
 
 
 def start_fleet(clusters=1, host="127.0.0.1", port=0, es_version="8.15.0", delays=None, security=False,
-                users=None, tls_dir=None, tls_client_auth=False, seed=None):
+                users=None, tls_dir=None, tls_client_auth=False, seed=None, fault_seed=None):
     """Start `clusters` simulated clusters named sim-1..sim-N on consecutive ports (or free ports
-    when port is 0). `users` is a --users file path; `seed` a seed document (dict)."""
+    when port is 0). `users` is a --users file path; `seed` a seed document (dict); `fault_seed`
+    seeds each cluster's rate-based faults (cluster sim-K draws from "<fault_seed>/sim-K")."""
     from . import admin
 
     features = features_for(es_version)
-    routes = build_routes(features)
+    routes = build_routes(features, security)
     context = make_tls(tls_dir, tls_client_auth) if tls_dir else None
     user_table = (_load_users(users) if security else None)
     scheme = "https" if context is not None else "http"
@@ -96,8 +97,9 @@ def start_fleet(clusters=1, host="127.0.0.1", port=0, es_version="8.15.0", delay
             name = "sim-%d" % (index + 1)
             state = Cluster(name, features, delays)
             realm = _realm(user_table)
+            faults = FaultTable(None if fault_seed is None else "%s/%s" % (fault_seed, name))
             server = ClusterServer((host, port + index if port else 0), state, routes, realm,
-                                   FaultTable(), RequestLog(), context)
+                                   faults, RequestLog(), context)
             bound_port = server.server_address[1]
             url_host = "[%s]" % host if ":" in host else host
             started.append(SimCluster(name, "%s://%s:%d" % (scheme, url_host, bound_port), bound_port, state, server))

@@ -8,21 +8,28 @@ import re
 import threading
 from urllib.parse import unquote
 
-from . import errors, security
-from .params import Params, check_fields, json_body, parse_bool, parse_time
+from . import datafeedconfig, errors, jobconfig, security
+from .params import Params, check_fields, json_body, parse_bool, parse_time, parse_date
 from .versions import no_match_names
 
 # Actions MlUpgradeModeActionFilter rejects while upgrade mode is on (reference 1.5).
 UPGRADE_BLOCKED = {
-    "cluster:admin/xpack/ml/job/put", "cluster:admin/xpack/ml/job/open", "cluster:admin/xpack/ml/job/close",
+    "cluster:admin/xpack/ml/job/put", "cluster:admin/xpack/ml/job/update",
+    "cluster:admin/xpack/ml/job/open", "cluster:admin/xpack/ml/job/close",
     "cluster:admin/xpack/ml/job/delete", "cluster:admin/xpack/ml/job/reset",
-    "cluster:admin/xpack/ml/datafeeds/put", "cluster:admin/xpack/ml/datafeed/start",
+    "cluster:admin/xpack/ml/datafeeds/put", "cluster:admin/xpack/ml/datafeeds/update",
+    "cluster:admin/xpack/ml/datafeed/start",
     "cluster:admin/xpack/ml/datafeed/stop", "cluster:admin/xpack/ml/datafeeds/delete",
 }
 # Master-node actions: without an elected master they fail with 503.
 MASTER_ACTIONS = UPGRADE_BLOCKED | {"cluster:admin/xpack/ml/upgrade_mode"}
 ML_INFO = "cluster:monitor/xpack/ml/info/get"
-_BUILD_HASH = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
+BUILD_HASH = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
+IGNORE_THROTTLED_DEPRECATION = ("[ignore_throttled] parameter is deprecated because frozen indices have been "
+                                "deprecated. Consider cold or frozen tiers in place of frozen indices.")
+# SecurityBaseRestHandler.checkFeatureAvailable on a basic licence without xpack.security.enabled (6.8-7.x).
+SECURITY_NOT_ENABLED = ("Security must be explicitly enabled when using a [basic] license. Enable security by "
+                        "setting [xpack.security.enabled] to [true] in the elasticsearch.yml file and restart the node.")
 
 
 class Call:
@@ -40,6 +47,15 @@ class Call:
         self.realm = realm
         self.params = Params(path, query, path_params)
         self.path_params = path_params
+        self.warnings = []            # deprecation texts; the server sends them as Warning headers
+
+    def deprecated(self, message):
+        if self.features.deprecation_warnings and message not in self.warnings:
+            self.warnings.append(message)
+
+    def authorization(self):
+        """What a datafeed stores as its creator's credentials (None without security)."""
+        return security.authorization_of(self.principal) if self.principal is not None else None
 
     def json(self):
         return json_body(self.body) if self.body else {}
@@ -68,7 +84,22 @@ def transport(call, action, fn):
 
 
 def _no_match_flag(call, kind):
-    return call.params.any_bool(no_match_names(call.features, kind, call.compat == 7), True)
+    names = no_match_names(call.features, kind, call.compat == 7)
+    _warn_deprecated_no_match(call, names, call.params.query)
+    return call.params.any_bool(names, True)
+
+
+def _warn_deprecated_no_match(call, names, given):
+    # RestCloseJobAction & co: LoggingDeprecationHandler.usedDeprecatedName for allow_no_jobs/_datafeeds.
+    for name in names:
+        if name != "allow_no_match" and "allow_no_match" in names and name in given:
+            call.deprecated("Deprecated field [%s] used, expected [allow_no_match] instead" % name)
+
+
+def _security_feature(call):
+    """Security APIs without security: 6.8-7.x answer SecurityBaseRestHandler's 500 (8.x+ have no handler)."""
+    if call.realm is None:
+        raise errors.EsError(500, "exception", SECURITY_NOT_ENABLED, es_exception=False)
 
 
 # ---- root, tasks, security --------------------------------------------------------------------
@@ -81,7 +112,7 @@ def root(call):
     index = {6: "5.0.0", 7: "6.0.0-beta1", 8: "7.0.0"}.get(major, "8.0.0")
     body = {"name": cluster.node_name, "cluster_name": cluster.name, "cluster_uuid": cluster.cluster_uuid,
             "version": {"number": f.number, "build_flavor": "default", "build_type": "tar",
-                        "build_hash": _BUILD_HASH, "build_date": "2024-08-05T10:05:34.233336849Z",
+                        "build_hash": BUILD_HASH, "build_date": "2024-08-05T10:05:34.233336849Z",
                         "build_snapshot": False, "lucene_version": f.lucene,
                         "minimum_wire_compatibility_version": wire,
                         "minimum_index_compatibility_version": index},
@@ -99,50 +130,68 @@ def get_task(call):
 
 def authenticate(call):
     call.params.check()
-    return security.authenticate_body(_principal_or_superuser(call))
-
-
-def _principal_or_superuser(call):
-    # Without --security every request runs as `elastic`, like a cluster with security off
-    # answers the _security APIs only when the realm is enabled; tests use this to read a shape.
-    if call.principal is not None:
-        return call.principal
-    return security.Principal("elastic", ["superuser"], ["all"])
+    _security_feature(call)
+    return security.authenticate_body(call.principal)
 
 
 def has_privileges(call):
     call.params.check()
     body = call.json()
-    return security.has_privileges(_principal_or_superuser(call), body)
+    _security_feature(call)
+    return security.has_privileges(call.principal, body)
 
 
 def create_api_key(call):
     call.params.str("refresh")
     call.params.check()
-    realm = call.realm or security.Realm(security.default_users())
-    return realm.create_api_key(_principal_or_superuser(call), call.json())
+    body = call.json()
+    _security_feature(call)
+    return call.realm.create_api_key(call.principal, body)
 
 
 def create_token(call):
     call.params.check()
-    realm = call.realm or security.Realm(security.default_users())
-    return realm.create_token(_principal_or_superuser(call), call.json(), call.path)
+    body = call.json()
+    _security_feature(call)
+    return call.realm.create_token(call.principal, body, call.path)
 
 
 # ---- jobs ---------------------------------------------------------------------------------------
 
+def _indices_option_params(call):
+    """ignore_unavailable & co. (only used by a datafeed); ignore_throttled is deprecated from 8.0."""
+    for name in datafeedconfig.INDICES_OPTION_PARAMS:
+        call.params.str(name)
+    if "ignore_throttled" in call.params.query and call.features.version >= (8, 0, 0):
+        call.deprecated(IGNORE_THROTTLED_DEPRECATION)
+    return datafeedconfig.indices_options_from_params(call.params.query)
+
+
 def put_job(call):
-    call.params.str("ignore_unavailable"), call.params.str("allow_no_indices")
-    call.params.str("ignore_throttled"), call.params.str("expand_wildcards")
+    options = _indices_option_params(call)
     call.params.check()
     body = call.json()
     job_id = call.path_params["job_id"]
-    return transport(call, "cluster:admin/xpack/ml/job/put", lambda: call.cluster.put_job(job_id, body))
+    return transport(call, "cluster:admin/xpack/ml/job/put",
+                     lambda: call.cluster.put_job(job_id, call.body, body, options, call.authorization()))
+
+
+def update_job(call):
+    call.params.check()
+    body = call.json()
+    jobconfig.parse_update(call.body, body, call.features)
+    job_id = call.path_params["job_id"]
+    return transport(call, "cluster:admin/xpack/ml/job/update", lambda: call.cluster.update_job(job_id, body))
+
+
+def _exclude_generated(call):
+    # exclude_generated arrived with job export (7.11); before it is an unknown parameter.
+    return call.params.bool("exclude_generated", False) if call.features.exclude_generated else False
 
 
 def get_jobs(call):
     allow_no_match = _no_match_flag(call, "jobs")
-    exclude = call.params.bool("exclude_generated", False)
+    exclude = _exclude_generated(call)
     call.params.check()
     call.no_body()
     expression = call.path_params.get("job_id", "_all")
@@ -163,12 +212,13 @@ def open_job(call):
     job_id = call.path_params["job_id"]
     if call.body:
         body = call.json()
-        check_fields(call.body, body, {"job_id", "timeout"}, "job_params")
-        timeout_s = parse_time("timeout", str(body.get("timeout", "30m")))
+        timeout_text = str(body.get("timeout", "30m"))   # JobParams.PARSER is lenient: other keys are ignored
+        timeout_s = parse_time("timeout", timeout_text)
     else:
-        timeout_s, _ = call.params.time("timeout", "30m")
+        timeout_s, timeout_text = call.params.time("timeout", "30m")
     call.params.check()
-    return transport(call, "cluster:admin/xpack/ml/job/open", lambda: call.cluster.open_job(job_id, timeout_s))
+    return transport(call, "cluster:admin/xpack/ml/job/open",
+                     lambda: call.cluster.open_job(job_id, timeout_s, timeout_text))
 
 
 def _body_or_query(call, id_field, kind, parser_name, default_timeout):
@@ -186,6 +236,7 @@ def _body_or_query(call, id_field, kind, parser_name, default_timeout):
         timeout_s = parse_time("timeout", timeout_text)
     else:
         force = call.params.bool("force", False)
+        _warn_deprecated_no_match(call, names, call.params.query)
         allow = call.params.any_bool(names, True)
         timeout_s, timeout_text = call.params.time("timeout", default_timeout)
     call.params.check()
@@ -249,22 +300,33 @@ def _swallow(fn):
 # ---- datafeeds ----------------------------------------------------------------------------------
 
 def put_datafeed(call):
-    for name in ("ignore_unavailable", "allow_no_indices", "ignore_throttled", "expand_wildcards"):
-        call.params.str(name)
+    options = _indices_option_params(call)
     call.params.check()
     body = call.json()
     datafeed_id = call.path_params["datafeed_id"]
+    config = datafeedconfig.build_datafeed(datafeed_id, call.body, body, options, call.authorization())
     return transport(call, "cluster:admin/xpack/ml/datafeeds/put",
-                     lambda: call.cluster.put_datafeed(datafeed_id, body))
+                     lambda: call.cluster.put_datafeed(datafeed_id, config))
+
+
+def update_datafeed(call):
+    options = _indices_option_params(call)
+    call.params.check()
+    body = call.json()
+    datafeedconfig.parse_update(call.body, body)
+    datafeed_id = call.path_params["datafeed_id"]
+    return transport(call, "cluster:admin/xpack/ml/datafeeds/update",
+                     lambda: call.cluster.update_datafeed(datafeed_id, call.body, body, options,
+                                                          call.authorization()))
 
 
 def get_datafeeds(call):
     allow = _no_match_flag(call, "datafeeds")
-    call.params.bool("exclude_generated", False)
+    exclude = _exclude_generated(call)
     call.params.check()
     expression = call.path_params.get("datafeed_id", "_all")
     return transport(call, "cluster:monitor/xpack/ml/datafeeds/get",
-                     lambda: call.cluster.get_datafeeds(expression, allow))
+                     lambda: call.cluster.get_datafeeds(expression, allow, exclude))
 
 
 def datafeed_stats(call):
@@ -275,15 +337,31 @@ def datafeed_stats(call):
                      lambda: call.cluster.datafeed_stats(expression, allow))
 
 
-def start_datafeed(call):
+def _start_params(call):
+    """start/end/timeout from the body or the query; dates as epoch millis (StartDatafeedAction.DatafeedParams)."""
     if call.body:
-        check_fields(call.body, call.json(), {"datafeed_id", "start", "end", "timeout"}, "datafeed_params")
+        body = call.json()
+        check_fields(call.body, body, {"datafeed_id", "start", "end", "timeout"}, "datafeed_params")
+        given = {k: str(body[k]) for k in ("start", "end", "timeout") if k in body}
     else:
-        call.params.str("start"), call.params.str("end"), call.params.time("timeout", "20s")
+        given = {k: call.params.str(k) for k in ("start", "end", "timeout")}
+        given = {k: v for k, v in given.items() if v is not None}
+    start_ms = parse_date("start", given.get("start", "0"))
+    end_ms = parse_date("end", given["end"]) if "end" in given else None
+    timeout_text = given.get("timeout", "20s")
+    timeout_s = parse_time("timeout", timeout_text)
+    if end_ms is not None and end_ms <= start_ms:
+        raise errors.EsError(400, "action_request_validation_exception",
+                             "Validation Failed: 1: start [%d] must be earlier than end [%d];" % (start_ms, end_ms))
+    return end_ms, timeout_s, timeout_text
+
+
+def start_datafeed(call):
+    end_ms, timeout_s, timeout_text = _start_params(call)
     call.params.check()
     datafeed_id = call.path_params["datafeed_id"]
     return transport(call, "cluster:admin/xpack/ml/datafeed/start",
-                     lambda: call.cluster.start_datafeed(datafeed_id))
+                     lambda: call.cluster.start_datafeed(datafeed_id, end_ms, timeout_s, timeout_text))
 
 
 def stop_datafeed(call):
@@ -317,7 +395,7 @@ def ml_info(call):
                                                "daily_model_snapshot_retention_after_days": 1},
                          "datafeeds": {"scroll_size": 1000}},
             "upgrade_mode": cluster.upgrade_mode,
-            "native_code": {"version": call.features.number, "build_hash": _BUILD_HASH[:12]},
+            "native_code": {"version": call.features.number, "build_hash": BUILD_HASH[:12]},
             "limits": {"effective_max_model_memory_limit": "1gb", "total_ml_memory": "1gb"}}
     return transport(call, ML_INFO, lambda: body)
 
@@ -346,6 +424,7 @@ ML_ROUTES = (
     ("POST", "/anomaly_detectors/{job_id}/_open", open_job),
     ("POST", "/anomaly_detectors/{job_id}/_close", close_job),
     ("POST", "/anomaly_detectors/{job_id}/_reset", reset_job),
+    ("POST", "/anomaly_detectors/{job_id}/_update", update_job),
     ("GET", "/datafeeds", get_datafeeds),
     ("GET", "/datafeeds/_stats", datafeed_stats),
     ("GET", "/datafeeds/{datafeed_id}/_stats", datafeed_stats),
@@ -354,12 +433,17 @@ ML_ROUTES = (
     ("DELETE", "/datafeeds/{datafeed_id}", delete_datafeed),
     ("POST", "/datafeeds/{datafeed_id}/_start", start_datafeed),
     ("POST", "/datafeeds/{datafeed_id}/_stop", stop_datafeed),
+    ("POST", "/datafeeds/{datafeed_id}/_update", update_datafeed),
     ("GET", "/info", ml_info),
     ("POST", "/set_upgrade_mode", set_upgrade_mode),
 )
 OTHER_ROUTES = (
     ("GET", "/", root),
     ("GET", "/_tasks/{task_id}", get_task),
+)
+# The security plugin registers these only when security is enabled, from 8.0 (Security.getRestHandlers);
+# 6.8-7.x register them always and refuse them without security (_security_feature).
+SECURITY_ROUTES = (
     ("GET", "/_security/_authenticate", authenticate),
     ("GET", "/_security/user/_has_privileges", has_privileges),
     ("POST", "/_security/user/_has_privileges", has_privileges),
@@ -387,9 +471,11 @@ class Route:
         return None if found is None else {k: unquote(v) for k, v in found.groupdict().items()}
 
 
-def build_routes(features):
+def build_routes(features, security_enabled):
     """The route table of a release: ML routes under each prefix that release serves."""
     routes = [Route(m, t, h) for m, t, h in OTHER_ROUTES]
+    if security_enabled or features.security_off == "license_500":
+        routes += [Route(m, t, h) for m, t, h in SECURITY_ROUTES]
     for prefix in features.ml_prefixes:
         routes += [Route(m, prefix + t, h, ml=True) for m, t, h in ML_ROUTES]
     if features.compat7_prefix:

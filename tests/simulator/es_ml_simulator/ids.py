@@ -7,12 +7,17 @@ _VALID_ID = re.compile(r"[a-z0-9](?:[a-z0-9_\-.]*[a-z0-9])?\Z")
 ID_LENGTH_LIMIT = 64
 
 
+def is_valid_id(value):
+    """MlStrings.isValidId: lowercase alphanumerics, '-', '_', '.'; alphanumeric at both ends."""
+    return value != "_all" and _VALID_ID.match(value) is not None
+
+
 def validate_id(kind, value):
     """Raise ES's 400 for an invalid job/datafeed id; `kind` is 'job' or 'datafeed'.
 
     The character check comes before the length check, as in Job.documentId.
     """
-    if value == "_all" or not _VALID_ID.match(value):
+    if not is_valid_id(value):
         raise errors.bad_request(
             "Invalid %s_id; '%s' can contain lowercase alphanumeric (a-z and 0-9), hyphens or "
             "underscores; must start and end with alphanumeric" % (kind, value))

@@ -1,6 +1,8 @@
 """Query-parameter and body reading with ES's REST-layer strictness (reference 1.2, 3.2)."""
 import json
 import re
+import time
+from datetime import datetime, timezone
 
 from . import errors
 
@@ -48,6 +50,30 @@ def parse_time(name, text):
         raise errors.EsError(400, "parse_exception", "failed to parse setting [%s] with value [%s] as a time "
                              "value: unit is missing or unrecognized" % (name, text))
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+_DATE_MATH = re.compile(r"now(?:([+-])(\d+)([smhdw]))?\Z")
+_MATH_MS = {"s": 1000, "m": 60000, "h": 3600000, "d": 86400000, "w": 604800000}
+
+
+def parse_date(name, text):
+    """A datafeed start/end: epoch millis, an ISO-8601 date, or `now[+-N unit]`, as epoch millis."""
+    text = text.strip()
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    math = _DATE_MATH.match(text)
+    if math:
+        now = int(time.time() * 1000)
+        offset = int(math.group(2)) * _MATH_MS[math.group(3)] if math.group(1) else 0
+        return now + offset if math.group(1) != "-" else now - offset
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise errors.EsError(400, "parse_exception", "Query param [%s] with value [%s] cannot be parsed as a date "
+                             "or converted to a number (epoch)." % (name, text)) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return int(parsed.timestamp() * 1000)
 
 
 def parse_bool(name, value):

@@ -196,6 +196,13 @@ def authenticate_body(principal):
     return body
 
 
+def authorization_of(principal):
+    """A datafeed's `authorization` (XContentUtils.addAuthorizationInfo): the creator's roles, or its API key."""
+    if principal.api_key is not None:
+        return {"api_key": dict(principal.api_key)}
+    return {"roles": list(principal.roles)}
+
+
 def has_privileges(principal, body):
     """The `_security/user/_has_privileges` answer from the principal's cluster privileges."""
     cluster = {p: implies(principal.privileges, p) for p in body.get("cluster", [])}

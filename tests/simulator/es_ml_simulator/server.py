@@ -90,23 +90,31 @@ class Handler(BaseHTTPRequestHandler):
         query = dict(parse_qsl(query_string, keep_blank_values=True))
         log = self.server.request_log
         entry = log.start(self.command, path, query, started)
-        status = self._serve_es(path, query, body)
-        log.finish(entry, status, time.time())
-
-    def _serve_es(self, path, query, body):
         fault = self.server.faults.take(self.command, path)
+        status = self._serve_es(path, query, body, fault)
+        log.finish(entry, status, time.time(), fault)
+
+    def _serve_es(self, path, query, body, fault):
+        """Answer one ES request, or do what the injected fault says; returns the status sent (None: none)."""
         if fault is not None and fault.action == "drop":
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
+            self._drop_connection()
             return None
-        if fault is not None and fault.action != "delay":
+        if fault is not None and fault.action not in ("delay", "lose_reply"):
             reply = self._fault_reply(fault)
         else:
             if fault is not None:
                 time.sleep(fault.delay_s)
             reply = self._dispatch(path, query, body)
+            if fault is not None and fault.action == "lose_reply":
+                # The cluster acted; the answer is lost on the way, as behind a proxy that timed out.
+                self._drop_connection()
+                return None
         self._send(reply)
         return reply.status
+
+    def _drop_connection(self):
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
 
     def _fault_reply(self, fault):
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
@@ -124,19 +132,28 @@ class Handler(BaseHTTPRequestHandler):
         if compat and "compatible-with" in (self.headers.get("Accept") or ""):
             content_type = "application/vnd.elasticsearch+json;compatible-with=%d" % compat
         pretty = "pretty" in query and query["pretty"] != "false"
+        calls = []
         try:
-            result = self._call(cluster, path, query, body, compat)
-            return Reply(200, self._json(result, pretty), content_type)
+            result = self._call(cluster, path, query, body, compat, calls)
+            reply = Reply(200, self._json(result, pretty), content_type)
         except errors.EsError as exc:
             headers = {k: v for k, v in exc.headers.items()}
-            return Reply(exc.status, self._json(exc.envelope(), pretty), content_type, headers)
+            reply = Reply(exc.status, self._json(exc.envelope(), pretty), content_type, headers)
         except errors.RawResponse as raw:
-            return Reply(raw.status, self._json(raw.body, pretty), content_type, raw.headers)
+            reply = Reply(raw.status, self._json(raw.body, pretty), content_type, raw.headers)
         except Exception as exc:  # noqa: BLE001 - never a traceback or a dropped connection
             error = errors.EsError(500, "exception", "%s: %s" % (type(exc).__name__, exc))
-            return Reply(500, self._json(error.envelope(), pretty), content_type)
+            reply = Reply(500, self._json(error.envelope(), pretty), content_type)
+        if calls and calls[0].warnings:
+            reply.headers["Warning"] = [self._warning(text) for text in calls[0].warnings]
+        return reply
 
-    def _call(self, cluster, path, query, body, compat):
+    def _warning(self, text):
+        # HeaderWarning (7.0+): warn-code 299, agent Elasticsearch-<version>-<build hash>, quoted text, no date.
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+        return '299 Elasticsearch-%s-%s "%s"' % (self.server.cluster.features.number, handlers.BUILD_HASH, escaped)
+
+    def _call(self, cluster, path, query, body, compat, calls):
         uri = self.path
         handler, path_params = handlers.resolve(self.server.routes, self.command, path, uri, cluster, compat)
         _check_content_type(self.headers, body)
@@ -146,6 +163,7 @@ class Handler(BaseHTTPRequestHandler):
         if realm is not None and (header or handler not in handlers.ANONYMOUS_OK):
             principal = realm.authenticate(header, uri)
         call = handlers.Call(cluster, self.command, path, uri, query, body, compat, principal, realm, path_params)
+        calls.append(call)
         return handler(call)
 
     @staticmethod
@@ -156,10 +174,12 @@ class Handler(BaseHTTPRequestHandler):
         features = self.server.cluster.features
         self.send_response_only(reply.status)
         self.send_header("Content-Type", reply.content_type)
-        # 401/403 lose the product header (RestResponse.filterHeaders); 7.14 introduced it.
+        # 401/403 lose the product and Warning headers (RestResponse.filterHeaders); 7.14 introduced the first.
         if reply.product and features.product_header and reply.status not in (401, 403):
             self.send_header("X-elastic-product", "Elasticsearch")
         for name, value in reply.headers.items():
+            if name == "Warning" and reply.status in (401, 403):
+                continue
             for item in value if isinstance(value, list) else [value]:
                 self.send_header(name, item)
         self.send_header("Content-Length", str(len(reply.payload)))

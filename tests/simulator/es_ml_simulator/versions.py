@@ -39,7 +39,31 @@ class Features:
     product_header: bool          # 7.14+: X-elastic-product on every response but 401/403
     long_403: bool                # 8.0+: 403 text names roles and granting privileges
     datafeed_in_job: bool         # 8.0+: GET jobs embeds datafeed_config
+    put_job_with_datafeed: bool   # 7.11+: PUT job accepts an embedded datafeed_config
+    exclude_generated: bool       # 7.11+: GET jobs/datafeeds take exclude_generated
+    allow_lazy_open: bool         # 7.5+
+    daily_retention: bool         # 7.8+: daily_model_snapshot_retention_after_days
+    per_partition: bool           # 7.9+: per_partition_categorization updatable
+    annotations_retention: bool   # 7.15+: system_annotations_retention_days
+    model_prune_window: bool      # 8.0+: model_prune_window updatable (first release unconfirmed)
+    standard_analyzer: bool       # 7.14+: a categorization_analyzer is generated at creation
+    node_in_response: bool        # 7.8+: open job / start datafeed answer `node`
+    running_state: bool           # 7.14+: started datafeeds' stats carry running_state
+    deprecation_warnings: bool    # 7.0+: deprecated parameters answer a Warning header
+    snapshot_retention_default: int  # model_snapshot_retention_days default: 1 in 6.x, 10 later
+    job_version: str              # what PUT job stores as job_version
+    security_off: str             # what security APIs answer without security: "license_500" or "no_handler"
     lucene: str
+
+
+def job_version_for(version, number):
+    """The job_version a release stores: its own number up to 8.9, then the ML config version
+    (MlConfigVersion: 8.10 -> 10.0.0, 8.11 -> 11.0.0, later releases 12.0.0)."""
+    if version < (8, 10, 0):
+        return number
+    if version < (8, 12, 0):
+        return "%d.0.0" % version[1]
+    return "12.0.0"
 
 
 def features_for(number):
@@ -66,6 +90,20 @@ def features_for(number):
         product_header=v >= (7, 14, 0),
         long_403=v >= (8, 0, 0),
         datafeed_in_job=v >= (8, 0, 0),
+        put_job_with_datafeed=v >= (7, 11, 0),
+        exclude_generated=v >= (7, 11, 0),
+        allow_lazy_open=v >= (7, 5, 0),
+        daily_retention=v >= (7, 8, 0),
+        per_partition=v >= (7, 9, 0),
+        annotations_retention=v >= (7, 15, 0),
+        model_prune_window=v >= (8, 0, 0),
+        standard_analyzer=v >= (7, 14, 0),
+        node_in_response=v >= (7, 8, 0),
+        running_state=v >= (7, 14, 0),
+        deprecation_warnings=v >= (7, 0, 0),
+        snapshot_retention_default=1 if v < (7, 0, 0) else 10,
+        job_version=job_version_for(v, number),
+        security_off="license_500" if v < (8, 0, 0) else "no_handler",
         lucene=_lucene_for(v),
     )
 
