@@ -14,7 +14,7 @@ import time
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.mlops.elasticsearch.plugins.module_utils._common import write_file_atomically
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._files import write_file_atomically
 from ansible_collections.mlops.elasticsearch.plugins.plugin_utils._decommission_report import (
     fleet_report,
     report_markdown,

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # Matches CONNECTION_ARGSPEC in plugins/module_utils/_common.py.
+    # Matches CONNECTION_ARGSPEC in plugins/module_utils/_connection_options.py.
     DOCUMENTATION = r"""
 options:
   hosts:

@@ -73,6 +73,13 @@ options:
       - When V(true), such ids are reported under RV(missing) and the task succeeds.
     type: bool
     default: false
+  max_jobs:
+    description:
+      - A guard - when the targets (ids, groups, patterns, V(_all)) match more jobs than this, nothing is
+        closed and the task fails, listing the matches. V(0) allows none; unset, there is no limit.
+      - The same guard as O(mlops.elasticsearch.ml_job_delete#module:max_jobs).
+    type: int
+    version_added: 1.1.0
 seealso:
   - module: mlops.elasticsearch.ml_job_delete
   - module: mlops.elasticsearch.ml_job_info
@@ -174,33 +181,32 @@ missing:
   sample: []
 """
 
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ml_api as ml_api
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ml_jobs as jobs_domain
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _module
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ansible_module
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._job_requests import CloseRequest
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._operations import close_jobs
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._plans import plan_diff
+
+ARGUMENT_SPEC = dict(
+    job_id=dict(type="list", elements="str", required=True),
+    exclude=dict(type="list", elements="str", default=[]),
+    force=dict(type="bool", default=False),
+    timeout=dict(type="str", default="30m"),
+    allow_no_match=dict(type="bool", default=True),
+    ignore_missing=dict(type="bool", default=False),
+    max_jobs=dict(type="int"),
+)
+
+
+def close(api, request, check_mode, diff):
+    plan, result = close_jobs(api, request, check_mode=check_mode)
+    if diff:
+        result["diff"] = plan_diff(plan)
+    return result
 
 
 def main():
-    module = _module.new_module(
-        job_id=dict(type="list", elements="str", required=True),
-        exclude=dict(type="list", elements="str", default=[]),
-        force=dict(type="bool", default=False),
-        timeout=dict(type="str", default="30m"),
-        allow_no_match=dict(type="bool", default=True),
-        ignore_missing=dict(type="bool", default=False),
-    )
-    params = module.params
-
-    def close(client):
-        targets = jobs_domain.parse_targets(params["job_id"])
-        exclude = jobs_domain.parse_exclude(params["exclude"])
-        jobs_domain.parse_time(params["timeout"])
-        plan, result = ml_api.close_jobs(
-            ml_api.MlApi(client), targets, exclude=exclude, force=params["force"], timeout=params["timeout"],
-            allow_no_match=params["allow_no_match"], ignore_missing=params["ignore_missing"],
-            check_mode=module.check_mode)
-        return _module.add_diff(module, result, jobs_domain.plan_diff(plan))
-
-    _module.run(module, close, "Failed to close jobs")
+    module = _ansible_module.new_module(ARGUMENT_SPEC)
+    _ansible_module.run(module, close, CloseRequest, "Failed to close jobs")
 
 
 if __name__ == "__main__":

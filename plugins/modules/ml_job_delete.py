@@ -15,9 +15,12 @@ description:
   - Deletes anomaly detection jobs with C(DELETE _ml/anomaly_detectors/<id>), one request per job.
   - The jobs are read first. A job that does not exist is reported as V(already_absent) (ok); a job
     being deleted is waited for (ok); a closed job is deleted (changed).
-  - A job that is not closed is deleted only with O(force=true); without it the module fails before
-    deleting anything, with Elasticsearch's reason and a hint. A job that is V(closing) is waited for
-    until it is closed, then deleted.
+  - A job that is not closed is closed first with O(close_first=true) (gracefully, as
+    M(mlops.elasticsearch.ml_job_close) does, in one request for all of them), or deleted while it runs with
+    O(force=true); without either the module fails before deleting anything, with Elasticsearch's reason and
+    a hint. A job that is V(closing) is waited for until it is closed, then deleted.
+  - On SIGINT or SIGTERM (Ctrl-C) no new delete is sent; the deletes already sent finish and are reported,
+    the others are reported as V(interrupted). Running the task again finishes the work.
   - From Elasticsearch 7.15 the server deletes a job's datafeed with it; on older servers the module
     deletes the datafeed first.
   - Like the delete API, O(job_id) takes explicit ids only, unless O(resolve_patterns=true).
@@ -60,11 +63,22 @@ options:
   max_jobs:
     description:
       - A guard - when the targets match more jobs than this, nothing is deleted and the task fails,
-        listing the matches.
+        listing the matches. V(0) allows none; unset, there is no limit.
     type: int
+  close_first:
+    description:
+      - Close the jobs that are not closed before deleting them, as
+        M(mlops.elasticsearch.ml_job_close) would (stopping their datafeeds; a V(failed) job needs O(force)).
+        In check mode both steps are planned and reported.
+      - The close is bounded by O(timeout) (V(30m) when unset); a job that does not close in time is not
+        deleted, and is reported as V(timed_out).
+    type: bool
+    default: false
+    version_added: 1.1.0
   force:
     description:
       - Delete jobs that are not closed (and their started datafeeds) without closing them first.
+      - With O(close_first=true), close them forcibly instead (needed for V(failed) jobs).
     type: bool
     default: false
   wait_for_completion:
@@ -82,7 +96,8 @@ options:
   timeout:
     description:
       - How long the server may take for each delete, as an Elasticsearch time value such as V(5m).
-        Also bounds the wait for a V(closing) job. The server default applies when not set.
+        The server default applies when not set.
+      - Also bounds the close of O(close_first=true) and the wait for a V(closing) job (V(30m) when not set).
     type: str
   backup_dir:
     description:
@@ -104,20 +119,12 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Close, then delete two jobs
-  module_defaults:
-    group/mlops.elasticsearch.elasticsearch:
-      hosts: https://es.example.com:9200
-      api_key: "{{ vault_es_api_key }}"
-  block:
-    - name: Close them
-      mlops.elasticsearch.ml_job_close:
-        job_id: [web-errors, web-latency]
-        ignore_missing: true
-
-    - name: Delete them
-      mlops.elasticsearch.ml_job_delete:
-        job_id: [web-errors, web-latency]
+- name: Close, then delete two jobs (check mode plans both steps)
+  mlops.elasticsearch.ml_job_delete:
+    hosts: https://es.example.com:9200
+    api_key: "{{ vault_es_api_key }}"
+    job_id: [web-errors, web-latency]
+    close_first: true
 
 - name: Delete every job of a group, at most 20, keeping one
   mlops.elasticsearch.ml_job_delete:
@@ -160,10 +167,16 @@ jobs:
     action:
       description:
         - V(deleted) (this task deleted it), V(already_absent), V(being_deleted) (another delete was running;
-          waited for), V(refused) (with RV(jobs[].error)), or V(skipped) (not deleted because another job
-          was refused).
+          waited for), V(refused) (with RV(jobs[].error)), V(skipped) (not deleted because another job
+          was refused), V(timed_out) (still not closed when the close or the wait ran out; not deleted), or
+          V(interrupted) (not sent, the task was interrupted).
       type: str
       sample: deleted
+    closed_first:
+      description: Whether the job was closed (in check mode - would be closed) before it was deleted.
+      type: bool
+      returned: when O(close_first=true) closed the job
+      sample: true
     datafeed_id:
       description: The job's datafeed, or null.
       type: str
@@ -187,6 +200,13 @@ deleted:
   type: list
   elements: str
   sample: [web-errors]
+closed:
+  description: Ids of the jobs this task closed before deleting them, with O(close_first=true).
+  returned: success
+  type: list
+  elements: str
+  sample: [web-errors]
+  version_added: 1.1.0
 already_absent:
   description: Ids that did not exist.
   returned: success
@@ -201,7 +221,7 @@ being_deleted:
   sample: []
 backups:
   description: Job id to the file its configuration was saved to, with O(backup_dir).
-  returned: when O(backup_dir) is set and jobs were deleted
+  returned: always; empty unless O(backup_dir) is set and jobs were deleted
   type: dict
   sample: {web-errors: /var/backups/ml/web-errors.json}
 tasks:
@@ -211,40 +231,36 @@ tasks:
   sample: {web-errors: "oTUltX4IQMOUUVeiohTt8A:39"}
 """
 
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ml_api as ml_api
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ml_jobs as jobs_domain
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _module
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ansible_module
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._job_requests import DeleteRequest
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._operations import delete_jobs
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._plans import plan_diff
+
+ARGUMENT_SPEC = dict(
+    job_id=dict(type="list", elements="str", required=True),
+    resolve_patterns=dict(type="bool", default=False),
+    exclude=dict(type="list", elements="str", default=[]),
+    max_jobs=dict(type="int"),
+    close_first=dict(type="bool", default=False),
+    force=dict(type="bool", default=False),
+    wait_for_completion=dict(type="bool", default=True),
+    delete_user_annotations=dict(type="bool", default=False),
+    timeout=dict(type="str"),
+    concurrency=dict(type="int", default=4),
+    backup_dir=dict(type="path"),
+)
+
+
+def delete(api, request, check_mode, diff):
+    plan, result = delete_jobs(api, request, check_mode=check_mode)
+    if diff:
+        result["diff"] = plan_diff(plan)
+    return result
 
 
 def main():
-    module = _module.new_module(
-        job_id=dict(type="list", elements="str", required=True),
-        resolve_patterns=dict(type="bool", default=False),
-        exclude=dict(type="list", elements="str", default=[]),
-        max_jobs=dict(type="int"),
-        force=dict(type="bool", default=False),
-        wait_for_completion=dict(type="bool", default=True),
-        delete_user_annotations=dict(type="bool", default=False),
-        timeout=dict(type="str"),
-        concurrency=dict(type="int", default=4),
-        backup_dir=dict(type="path"),
-    )
-    params = module.params
-
-    def delete(client):
-        targets = jobs_domain.parse_targets(params["job_id"], allow_patterns=params["resolve_patterns"])
-        exclude = jobs_domain.parse_exclude(params["exclude"])
-        if params["timeout"] is not None:
-            jobs_domain.parse_time(params["timeout"])
-        plan, result = ml_api.delete_jobs(
-            ml_api.MlApi(client), targets, exclude=exclude, force=params["force"],
-            resolve_patterns=params["resolve_patterns"], max_jobs=params["max_jobs"],
-            wait_for_completion=params["wait_for_completion"],
-            delete_user_annotations=params["delete_user_annotations"], timeout=params["timeout"],
-            concurrency=params["concurrency"], backup_dir=params["backup_dir"], check_mode=module.check_mode)
-        return _module.add_diff(module, result, jobs_domain.plan_diff(plan))
-
-    _module.run(module, delete, "Failed to delete jobs")
+    module = _ansible_module.new_module(ARGUMENT_SPEC)
+    _ansible_module.run(module, delete, DeleteRequest, "Failed to delete jobs")
 
 
 if __name__ == "__main__":

@@ -50,6 +50,29 @@ options:
         (what is needed to recreate the job).
     type: bool
     default: false
+  plan:
+    description:
+      - Also return RV(plan) - what closing, then deleting, the matched jobs would do now (or closing only),
+        decided by the same rules as M(mlops.elasticsearch.ml_job_close) and M(mlops.elasticsearch.ml_job_delete),
+        with the cluster's pre-flight problems (as O(include_cluster) reads them). Nothing is changed.
+    type: dict
+    version_added: 1.1.0
+    suboptions:
+      delete:
+        description: Plan the delete after the close; V(false) plans the close only.
+        type: bool
+        default: true
+      force:
+        description: As O(mlops.elasticsearch.ml_job_delete#module:force) - a V(failed) job is refused without it.
+        type: bool
+        default: false
+      max_jobs:
+        description: As O(mlops.elasticsearch.ml_job_delete#module:max_jobs) - more matches than this is a problem.
+        type: int
+      delete_user_annotations:
+        description: As O(mlops.elasticsearch.ml_job_delete#module:delete_user_annotations) (checks the release).
+        type: bool
+        default: false
 seealso:
   - module: mlops.elasticsearch.ml_job_close
   - module: mlops.elasticsearch.ml_job_delete
@@ -70,6 +93,19 @@ EXAMPLES = r"""
   mlops.elasticsearch.ml_job_info:
     job_id: [retired, "batch-*"]
   register: targets
+
+- name: Plan closing, then deleting, a group, and stop on any problem
+  mlops.elasticsearch.ml_job_info:
+    job_id: retired
+    plan:
+      max_jobs: 20
+  register: retirement
+
+- name: Refuse the run when the plan says so
+  ansible.builtin.assert:
+    that: retirement.plan.problems | length == 0
+    fail_msg: "{{ retirement.plan.problems | join('; ') }}"
+    quiet: true
 """
 
 RETURN = r"""
@@ -161,6 +197,67 @@ cluster:
       type: list
       elements: str
       sample: []
+plan:
+  description: What closing, then deleting (or closing only), the matched jobs would do now.
+  returned: when O(plan) is set
+  type: dict
+  version_added: 1.1.0
+  contains:
+    changed:
+      description: Whether a run would change anything.
+      type: bool
+    targeted:
+      description: Ids of every matched job.
+      type: list
+      elements: str
+      sample: [web-errors, web-latency]
+    close:
+      description: Ids of the jobs that would be closed.
+      type: list
+      elements: str
+      sample: [web-errors]
+    wait_close:
+      description: Ids of the jobs that are V(closing) already and would be waited for.
+      type: list
+      elements: str
+      sample: []
+    delete:
+      description: Ids of the jobs that would be deleted (empty with O(plan.delete=false)).
+      type: list
+      elements: str
+      sample: [web-errors, web-latency]
+    already_closed:
+      description: Ids of the matched jobs that are closed already.
+      type: list
+      elements: str
+      sample: [web-latency]
+    being_deleted:
+      description: Ids of the jobs another delete is already removing.
+      type: list
+      elements: str
+      sample: []
+    refused:
+      description: The jobs the run would refuse, each with its reason (a V(failed) job without force).
+      type: list
+      elements: dict
+      sample: [{job_id: batch-7, reason: "job [batch-7] has state failed; ..."}]
+    unmatched:
+      description: Targets (ids, groups, patterns) that matched no job; never counted as jobs.
+      type: list
+      elements: str
+      sample: [retired-old]
+    problems:
+      description:
+        - Why the run must not start, each in one line - the cluster's pre-flight problems, the O(plan.max_jobs)
+          guard, refused jobs. Empty when the run can go ahead.
+      type: list
+      elements: str
+      sample: []
+    jobs:
+      description: Per job, as M(mlops.elasticsearch.ml_job_delete) (or M(mlops.elasticsearch.ml_job_close))
+        reports it in check mode.
+      type: list
+      elements: dict
 missing:
   description: Explicit ids or groups in O(job_id) that matched no job.
   returned: always
@@ -179,30 +276,31 @@ server_version:
   sample: 8.15.0
 """
 
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ml_api as ml_api
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ml_jobs as jobs_domain
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _module
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ansible_module
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._job_requests import DescribeRequest
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._operations import describe_jobs
+
+ARGUMENT_SPEC = dict(
+    job_id=dict(type="list", elements="str", default=["_all"]),
+    exclude=dict(type="list", elements="str", default=[]),
+    include_cluster=dict(type="bool", default=False),
+    include_config=dict(type="bool", default=False),
+    plan=dict(type="dict", options=dict(
+        delete=dict(type="bool", default=True),
+        force=dict(type="bool", default=False),
+        max_jobs=dict(type="int"),
+        delete_user_annotations=dict(type="bool", default=False),
+    )),
+)
+
+
+def describe(api, request, check_mode, diff):
+    return dict(describe_jobs(api, request), changed=False)
 
 
 def main():
-    module = _module.new_module(
-        job_id=dict(type="list", elements="str", default=["_all"]),
-        exclude=dict(type="list", elements="str", default=[]),
-        include_cluster=dict(type="bool", default=False),
-        include_config=dict(type="bool", default=False),
-    )
-    params = module.params
-
-    def describe(client):
-        targets = jobs_domain.parse_targets(params["job_id"])
-        exclude = jobs_domain.parse_exclude(params["exclude"])
-        result = ml_api.describe_jobs(
-            ml_api.MlApi(client), targets, exclude=exclude,
-            include_cluster=params["include_cluster"], include_config=params["include_config"])
-        result["changed"] = False
-        return result
-
-    _module.run(module, describe, "Failed to read jobs")
+    module = _ansible_module.new_module(ARGUMENT_SPEC)
+    _ansible_module.run(module, describe, DescribeRequest, "Failed to read jobs")
 
 
 if __name__ == "__main__":

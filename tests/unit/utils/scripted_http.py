@@ -16,7 +16,7 @@ on a call after the script ran out, and, through :meth:`ScriptedSession.assert_d
 calls the script expected but that never came. Calls wrapped in :class:`AnyOrder` may come in
 any order among themselves (the delete module runs deletes in a thread pool).
 
-The canned bodies in :mod:`es` follow ../shared/reference/es-ml-api.md shape for shape.
+The canned bodies in :mod:`es` follow Elasticsearch's answers shape for shape.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,6 +25,9 @@ __metaclass__ = type
 
 import json
 import threading
+
+import requests
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 try:
     from urllib.parse import urlsplit
@@ -194,6 +197,18 @@ class ScriptedSession:
     @property
     def methods(self):
         return [seen.method for seen in self.calls]
+
+
+def connection_refused(host):
+    """What requests raises when nothing listens on the port."""
+    inner = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
+    return requests.exceptions.ConnectionError(MaxRetryError(None, host + "/", inner))
+
+
+def connection_dropped():
+    """What requests raises when the server closes the connection without answering."""
+    return requests.exceptions.ConnectionError(ProtocolError(
+        "Connection aborted.", ConnectionResetError(104, "Connection reset by peer")))
 
 
 class FakeClock:

@@ -19,16 +19,16 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _common as common
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _es_client as es_client
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ml_jobs as J
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _errors as errors
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _targets as J
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _transport as es_client
 from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http import FakeResponse
 
 # No example database on disk, no deadline (CI machines stall), and enough examples to matter.
 PROPERTIES = settings(max_examples=200, deadline=None, database=None,
                       suppress_health_check=[HealthCheck.too_slow])
 
-# Elasticsearch's own rule, written independently of the module (MlStrings.java, reference 2.1).
+# Elasticsearch's own rule, written independently of the module (MlStrings.java).
 ES_ID = re.compile(r"[a-z0-9](?:[a-z0-9_\-.]*[a-z0-9])?")
 
 # Characters near the edge of the rules, so generated strings often almost pass.
@@ -42,7 +42,7 @@ any_text = st.one_of(near_ids, st.text(max_size=80))
 def test_every_accepted_job_id_is_one_elasticsearch_accepts(job_id):
     try:
         J.validate_job_id(job_id)
-    except common.InvalidInput as exc:
+    except errors.InvalidInput as exc:
         assert job_id in exc.msg or repr(job_id) in exc.msg
         return
     assert ES_ID.fullmatch(job_id)
@@ -61,7 +61,7 @@ def test_every_id_elasticsearch_accepts_is_accepted(job_id):
 def test_parsed_targets_are_ids_or_simple_patterns(values):
     try:
         targets = J.parse_targets(values)
-    except common.InvalidInput:
+    except errors.InvalidInput:
         return
     for target in targets:
         if target.is_pattern:
@@ -80,7 +80,7 @@ TEMPLATES = ["_ml/anomaly_detectors/{}", "_ml/anomaly_detectors/{}/_close", "_ml
 def test_path_keeps_a_user_segment_inside_its_slot(template, segment):
     try:
         built = es_client.path(template, segment)
-    except common.InvalidInput:
+    except errors.InvalidInput:
         assert segment in ("", ".", "..")
         return
     prefix, suffix = ("/" + template).split("{}")
@@ -135,7 +135,7 @@ def test_decode_answers_a_response_or_a_collection_exception(status, text, conte
     raw = FakeResponse(status, text, headers)
     try:
         response = es_client._decode(raw, "GET", "/x", "http://es:9200/x")
-    except common.ElasticsearchError as exc:
+    except errors.ElasticsearchError as exc:
         assert isinstance(exc.msg, str) and exc.msg.startswith("GET /x ")
         assert exc.status == status
         return
@@ -149,10 +149,10 @@ def test_decode_answers_a_response_or_a_collection_exception(status, text, conte
 def test_request_never_raises_anything_but_collection_exceptions(answers):
     from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http import Call, ScriptedSession
     http = ScriptedSession([Call("GET", "/x", status=status, text=text) for status, text in answers])
-    client = es_client.EsClient(["http://es:9200"], session=http, sleep=lambda s: None, retries=len(answers) - 1)
+    client = es_client.Transport(["http://es:9200"], session=http, sleep=lambda s: None, retries=len(answers) - 1)
     try:
         client.request("GET", "/x", retry_conflicts=1)
-    except common.ElasticsearchError:
+    except errors.ElasticsearchError:
         pass
     except AssertionError:
         # Ran out of script: the client made more calls than retries allow.

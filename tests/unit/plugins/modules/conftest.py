@@ -11,7 +11,7 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _es_client as es_client
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _transport as es_client
 from ansible_collections.mlops.elasticsearch.tests.unit.utils.module_runner import ModuleRun, exit_json, fail_json
 from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http import ScriptedSession
 
@@ -30,12 +30,12 @@ def run(monkeypatch):
     scripted ones, so auth, TLS, retries and error mapping run for real."""
     http = ScriptedSession()
     runner = ModuleRun(http)
-    real_client = es_client.EsClient
+    real_client = es_client.Transport
 
     def make_client(*args, **kwargs):
         runner.client_kwargs.append(dict(kwargs))
         return real_client(*args, session=http, sleep=runner.sleeps.append, **kwargs)
 
-    monkeypatch.setattr(es_client, "EsClient", make_client)
+    monkeypatch.setattr(es_client, "Transport", make_client)
     monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, message: runner.warnings.append(message))
     return runner

@@ -13,7 +13,7 @@ import json
 import pytest
 import requests
 
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _es_client as es_client
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _transport as es_client
 from ansible_collections.mlops.elasticsearch.plugins.modules import ml_job_close, ml_job_delete, ml_job_info
 from ansible_collections.mlops.elasticsearch.tests.unit.utils import es
 from ansible_collections.mlops.elasticsearch.tests.unit.utils.module_runner import ModuleRun

@@ -231,14 +231,19 @@ def test_check_mode_reports_the_failure_a_real_run_would_meet(run):
     assert set(run.http.methods) == {"GET"}
 
 
-def test_backup_dir_saves_configs_before_deleting(run, tmp_path):
+def test_backup_dir_saves_configs_and_states_before_deleting(run, tmp_path):
     run.http.expect(*reads("web-1*", ("web-1", "closed", dict(datafeed_id="datafeed-web-1"))))
+    # Backups record the datafeed's state too, so a restore can start what was started.
+    run.http.expect(Call("GET", "/_ml/datafeeds/datafeed-web-1/_stats",
+                         reply=es.datafeed_stats_page(es.datafeed_stats("datafeed-web-1", "stopped"))))
     config = es.job_doc("web-1", datafeed_id="datafeed-web-1")
-    run.http.expect(Call("GET", JOB % "web-1", params={"exclude_generated": "true"}, reply=es.jobs_page(config)),
+    run.http.expect(Call("GET", JOB % "web-1", params={"exclude_generated": "true", "allow_no_match": "true"},
+                         reply=es.jobs_page(config)),
                     delete_call("web-1"))
     backup = tmp_path / "ml"
     result = run.ok(ml_job_delete, {"job_id": "web-1", "backup_dir": str(backup)})
     saved = json.loads((backup / "web-1.json").read_text())
     assert saved["datafeed"]["datafeed_id"] == "datafeed-web-1" and saved["job"]["job_id"] == "web-1"
+    assert saved["state"] == {"job": "closed", "datafeed": "stopped"}
     assert result["backups"] == {"web-1": str(backup / "web-1.json")}
     assert [c.method for c in run.http.calls[-2:]] == ["GET", "DELETE"]

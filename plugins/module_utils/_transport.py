@@ -4,7 +4,8 @@
 #
 # Internal to the collection: may change in any release without notice.
 """HTTP transport to Elasticsearch: session, auth, TLS, timeouts, retries, fail-over and
-the one mapping from HTTP answers to typed exceptions."""
+the one mapping from HTTP answers to typed exceptions. It knows nothing of ML: the endpoints
+module builds the REST calls on top of it."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,17 +14,18 @@ __metaclass__ = type
 import base64
 import json
 import random
-import time
+import threading
 import traceback
 
 from ansible.module_utils.six.moves.urllib.parse import quote
 
-from ansible_collections.mlops.elasticsearch.plugins.module_utils._common import (
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._errors import (
     ApiError,
     AuthenticationFailed,
     CheckModeViolation,
     Conflict,
     Forbidden,
+    Interrupted,
     InvalidInput,
     NotFound,
     TransportError,
@@ -44,6 +46,8 @@ RETRY_STATUSES = frozenset([
     503,  # unavailable: no master, node shutting down
     504,  # gateway timeout
 ])
+# Proxy answers after which the cluster may still have carried the request out.
+PROXY_LOST_REPLY_STATUSES = frozenset([502, 504])
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 10.0
 RETRY_AFTER_CAP_S = 60.0
@@ -77,17 +81,6 @@ def encode_api_key(api_key):
     if ":" in api_key:
         return base64.b64encode(api_key.encode("utf-8")).decode("ascii")
     return api_key
-
-
-def parse_version(number):
-    """``8.15.0`` or ``8.15.0-SNAPSHOT`` -> (8, 15, 0)."""
-    parts = []
-    for piece in number.split("-")[0].split(".")[:3]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits or 0))
-    while len(parts) < 3:
-        parts.append(0)
-    return tuple(parts)
 
 
 def backoff_delay(attempt, retry_after=None, rand=random.random):
@@ -141,12 +134,12 @@ class Response:
         self.headers = headers
 
 
-class EsClient:
+class Transport:
     """One Elasticsearch cluster reached through one or more node URLs."""
 
     def __init__(self, hosts, username=None, password=None, api_key=None, bearer_token=None,
                  ca_path=None, client_cert=None, client_key=None, validate_certs=True,
-                 request_timeout=30.0, retries=3, check_mode=False, warn=None, sleep=time.sleep,
+                 request_timeout=30.0, retries=3, check_mode=False, warn=None, sleep=None,
                  session=None):
         if not hosts:
             raise InvalidInput("hosts must name at least one Elasticsearch URL")
@@ -158,11 +151,12 @@ class EsClient:
         self.retries = max(0, retries)
         self.check_mode = check_mode
         self.warn = warn or (lambda message: None)
-        self.sleep = sleep
+        self._stopping = threading.Event()
+        # Waiting on the event, not time.sleep: a stop wakes every pause and wait at once.
+        self.sleep = sleep or self._stopping.wait
         self.session = session or requests.Session()
         self._configure_session(username, password, api_key, bearer_token,
                                 ca_path, client_cert, client_key, validate_certs)
-        self._root = None
 
     def _configure_session(self, username, password, api_key, bearer_token,
                            ca_path, client_cert, client_key, validate_certs):
@@ -188,57 +182,37 @@ class EsClient:
             for scheme in ("http://", "https://"):
                 self.session.mount(scheme, adapter)
 
-    def root(self):
-        """The ``GET /`` document (name, cluster_name, version), read once per client."""
-        if self._root is None:
-            try:
-                body = self.request("GET", "/").body
-            except Forbidden:
-                body = self._root_from_ml_info()
-            version = body.get("version") if isinstance(body, dict) else None
-            number = version.get("number") if isinstance(version, dict) else None
-            if not number:
-                raise TransportError("GET / did not return an Elasticsearch version; is %s an Elasticsearch node?"
-                                     % self.hosts[0])
-            self._root = body
-        return self._root
+    def stop(self):
+        """From now on no mutating request is sent (SIGINT or SIGTERM arrived); pauses end at once."""
+        self._stopping.set()
 
-    def _root_from_ml_info(self):
-        """``GET /`` needs the ``monitor`` privilege, which an ML-only user (``manage_ml``) lacks;
-        the ML info API, which ``manage_ml`` covers, reports the same version for its native code."""
-        for ml_prefix in ("/_ml", "/_xpack/ml"):
-            try:
-                info = self.request("GET", ml_prefix + "/info").body
-            except ApiError as exc:
-                if exc.status not in (400, 404):
-                    raise
-                continue
-            number = ((info or {}).get("native_code") or {}).get("version")
-            if number:
-                return {"version": {"number": number}}
-        raise TransportError("GET / was forbidden and the ML info API gave no version; "
-                             "grant the user the monitor cluster privilege")
-
-    def version(self):
-        """The server's version as a tuple."""
-        return parse_version(self.root()["version"]["number"])
+    @property
+    def stopping(self):
+        return self._stopping.is_set()
 
     def request(self, method, url_path, params=None, body=None, timeout=None, retry_conflicts=0):
         """Send one API call, with retries and fail-over; return a Response or raise.
 
         ``timeout`` overrides the read timeout for calls the server holds open on purpose
         (a close waits for its jobs); ``retry_conflicts`` retries 409
-        ``version_conflict_engine_exception``, which a delete racing a finishing close gets."""
+        ``version_conflict_engine_exception``, which a delete racing a finishing close gets.
+        An error raised after a try whose answer was lost carries ``after_lost_reply``: the
+        cluster may have carried that try out (a delete then answers 404)."""
         if self.check_mode and method != "GET":
             raise CheckModeViolation("refusing to send %s %s in check mode" % (method, url_path))
         attempt = 0
         conflicts = 0
+        lost_reply = False
         while True:
+            if method != "GET" and self.stopping:
+                raise Interrupted("interrupted: %s %s was not sent" % (method, url_path))
             try:
                 return self._send_with_failover(method, url_path, params, body, timeout)
             except ApiError as exc:
+                exc.after_lost_reply = lost_reply
+                lost_reply = lost_reply or exc.status in PROXY_LOST_REPLY_STATUSES
                 why = exc.msg  # Python 3 unbinds ``exc`` when the except block ends
-                retry_after = getattr(exc, "retry_after", None)
+                retry_after = exc.retry_after
                 if exc.error_type == "version_conflict_engine_exception" and conflicts < retry_conflicts:
                     conflicts += 1
                     self._pause(method, url_path, why, conflicts - 1, None)
@@ -246,10 +220,12 @@ class EsClient:
                 if exc.status not in RETRY_STATUSES or attempt >= self.retries:
                     raise
             except TransportError as exc:
+                exc.after_lost_reply = lost_reply
+                lost_reply = lost_reply or exc.maybe_acted
                 why = exc.msg
-                if not getattr(exc, "retryable", False) or attempt >= self.retries:
+                if not exc.retryable or attempt >= self.retries:
                     raise
-                retry_after = getattr(exc, "retry_after", None)
+                retry_after = exc.retry_after
             attempt += 1
             self._pause(method, url_path, why, attempt - 1, retry_after)
 
@@ -267,7 +243,7 @@ class EsClient:
             try:
                 response = self._send(host, method, url_path, params, body, timeout)
             except TransportError as exc:
-                if not getattr(exc, "unreachable", False):
+                if not exc.unreachable:
                     raise
                 unreachable.append(exc.msg)
                 continue
@@ -275,9 +251,7 @@ class EsClient:
                 # Prefer the node that answered for the rest of this run.
                 self.hosts.insert(0, self.hosts.pop(index))
             return response
-        error = TransportError("no Elasticsearch node could be reached: " + "; ".join(unreachable))
-        error.retryable = True
-        raise error
+        raise TransportError("no Elasticsearch node could be reached: " + "; ".join(unreachable), retryable=True)
 
     def _send(self, host, method, url_path, params, body, timeout):
         url = host + url_path
@@ -299,10 +273,9 @@ class EsClient:
         except requests.exceptions.ConnectionError as exc:
             if _connection_refused(exc):
                 raise _unreachable("%s refused the connection" % host, url)
-            error = TransportError("%s %s: the connection to %s was lost (%s)"
-                                   % (method, url_path, host, _root_reason(exc)), url=url)
-            error.retryable = True
-            raise error
+            raise TransportError("%s %s: the connection to %s was lost (%s)"
+                                 % (method, url_path, host, _root_reason(exc)), url=url, retryable=True,
+                                 maybe_acted=True)
         except requests.exceptions.RequestException as exc:
             raise TransportError("%s %s failed: %s" % (method, url_path, exc), url=url)
         return _decode(raw, method, url_path, url)
@@ -328,9 +301,7 @@ def _tls_hint(text):
 
 
 def _unreachable(msg, url):
-    error = TransportError(msg, url=url)
-    error.unreachable = True
-    return error
+    return TransportError(msg, url=url, unreachable=True)
 
 
 def _connection_refused(exc):
@@ -367,24 +338,21 @@ def _decode(raw, method, url_path, url):
         if body is None:
             what = "an empty body" if not text.strip() else "a body that is not JSON (%s): %r" % (
                 content_type or "no content type", text[:ERROR_BODY_EXCERPT])
-            error = TransportError("%s %s answered HTTP %s with %s" % (method, url_path, raw.status_code, what),
-                                   status=raw.status_code, url=url)
-            raise error
+            raise TransportError("%s %s answered HTTP %s with %s" % (method, url_path, raw.status_code, what),
+                                 status=raw.status_code, url=url)
         return Response(raw.status_code, body, raw.headers)
+    retry_after = parse_retry_after(raw.headers.get("Retry-After"))
     if body is None:
-        error = TransportError(
+        retryable = raw.status_code in RETRY_STATUSES
+        raise TransportError(
             "%s %s returned HTTP %s with a body that is not Elasticsearch JSON (%s): %r; "
             "is a proxy in front of the cluster?" % (
                 method, url_path, raw.status_code, content_type or "no content type",
                 text[:ERROR_BODY_EXCERPT]),
-            status=raw.status_code, url=url)
-        if raw.status_code in RETRY_STATUSES:
-            error.retryable = True
-            error.retry_after = parse_retry_after(raw.headers.get("Retry-After"))
-        raise error
+            status=raw.status_code, url=url, retryable=retryable, retry_after=retry_after if retryable else None,
+            maybe_acted=raw.status_code in PROXY_LOST_REPLY_STATUSES)
     error_type, reason, tail = describe_error(raw.status_code, body)
     cls = STATUS_EXCEPTIONS.get(raw.status_code, ApiError)
-    error = cls("%s %s returned HTTP %s %s" % (method, url_path, raw.status_code, tail),
-                status=raw.status_code, error_type=error_type, reason=reason, url=url, body=body)
-    error.retry_after = parse_retry_after(raw.headers.get("Retry-After"))
-    raise error
+    raise cls("%s %s returned HTTP %s %s" % (method, url_path, raw.status_code, tail),
+              status=raw.status_code, error_type=error_type, reason=reason, url=url, body=body,
+              retry_after=retry_after)

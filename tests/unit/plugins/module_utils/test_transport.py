@@ -11,12 +11,16 @@ import base64
 
 import pytest
 import requests
-from urllib3.exceptions import NewConnectionError, ProtocolError, MaxRetryError
 
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _common as common
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _es_client as es_client
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _errors as errors
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _transport as transport
 from ansible_collections.mlops.elasticsearch.tests.unit.utils import es
-from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http import Call, ScriptedSession
+from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http import (
+    Call,
+    ScriptedSession,
+    connection_dropped as dropped,
+    connection_refused as refused,
+)
 
 A = "http://es-a:9200"
 B = "http://es-b:9200"
@@ -24,30 +28,18 @@ C = "http://es-c:9200"
 
 
 class Harness:
-    """A client over a scripted session, with its sleeps and warnings recorded."""
+    """A transport over a scripted session, with its sleeps and warnings recorded."""
 
     def __init__(self, script=(), hosts=(A,), **kwargs):
         self.http = ScriptedSession(script)
         self.sleeps = []
         self.warnings = []
-        self.client = es_client.EsClient(list(hosts), session=self.http, sleep=self.sleeps.append,
-                                         warn=self.warnings.append, **kwargs)
-
-
-def refused(host):
-    """What requests raises when nothing listens on the port."""
-    inner = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
-    return requests.exceptions.ConnectionError(MaxRetryError(None, host + "/", inner))
-
-
-def dropped():
-    """What requests raises when the server closes the connection without answering."""
-    return requests.exceptions.ConnectionError(ProtocolError(
-        "Connection aborted.", ConnectionResetError(104, "Connection reset by peer")))
+        self.client = transport.Transport(list(hosts), session=self.http, sleep=self.sleeps.append,
+                                          warn=self.warnings.append, **kwargs)
 
 
 def backoff_bound(attempt):
-    return min(es_client.BACKOFF_CAP_S, es_client.BACKOFF_BASE_S * (2 ** attempt))
+    return min(transport.BACKOFF_CAP_S, transport.BACKOFF_BASE_S * (2 ** attempt))
 
 
 # --- connection pool ---------------------------------------------------------------------------
@@ -58,14 +50,14 @@ def _pool_sizes(session):
 
 @pytest.mark.parametrize("workers", [1, requests.adapters.DEFAULT_POOLSIZE])
 def test_parallel_requests_within_the_default_pool_keep_requests_adapters(workers):
-    client = es_client.EsClient([A, B])
+    client = transport.Transport([A, B])
     adapters = dict(client.session.adapters)
     client.allow_parallel_requests(workers)
     assert client.session.adapters == adapters
 
 
 def test_parallel_requests_beyond_the_default_pool_keep_a_connection_per_worker():
-    client = es_client.EsClient([A, B])
+    client = transport.Transport([A, B])
     client.allow_parallel_requests(16)
     assert _pool_sizes(client.session) == {"http://": 16, "https://": 16}
     assert client.session.adapters["https://"]._pool_connections == 2
@@ -110,7 +102,7 @@ def test_netrc_credentials_never_replace_an_api_key_or_token(tmp_path, monkeypat
     netrc.write_text("machine es.example login intruder password hunter2\n")
     netrc.chmod(0o600)
     monkeypatch.setenv("NETRC", str(netrc))
-    client = es_client.EsClient(["http://es.example:9200"], **auth)
+    client = transport.Transport(["http://es.example:9200"], **auth)
     prepared = client.session.prepare_request(requests.Request("GET", "http://es.example:9200/"))
     assert prepared.headers["Authorization"] == header
 
@@ -155,8 +147,8 @@ def test_tls_settings_win_over_ca_bundle_variables(monkeypatch, kwargs, verify):
         raise refused("https://es:9200")
 
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
-    client = es_client.EsClient(["https://es:9200"], retries=0, sleep=lambda s: None, **kwargs)
-    with pytest.raises(common.TransportError):
+    client = transport.Transport(["https://es:9200"], retries=0, sleep=lambda s: None, **kwargs)
+    with pytest.raises(errors.TransportError):
         client.request("GET", "/")
     assert [options["verify"] for options in sent] == [verify]
 
@@ -167,8 +159,8 @@ def test_tls_settings_win_over_ca_bundle_variables(monkeypatch, kwargs, verify):
     ([A, "ftp://x"], "'ftp://x'"),
 ])
 def test_bad_hosts_are_refused(hosts, words):
-    with pytest.raises(common.InvalidInput, match=words):
-        es_client.EsClient(hosts, session=ScriptedSession())
+    with pytest.raises(errors.InvalidInput, match=words):
+        transport.Transport(hosts, session=ScriptedSession())
 
 
 def test_trailing_slash_on_a_host_does_not_double_the_slash():
@@ -200,7 +192,7 @@ def test_request_without_timeout_uses_request_timeout_for_both():
 @pytest.mark.parametrize("method", ["POST", "DELETE", "PUT"])
 def test_check_mode_refuses_mutating_verbs_before_sending(method):
     h = Harness(check_mode=True)
-    with pytest.raises(common.CheckModeViolation, match="refusing to send %s /x in check mode" % method):
+    with pytest.raises(errors.CheckModeViolation, match="refusing to send %s /x in check mode" % method):
         h.client.request(method, "/x")
     assert h.http.calls == []
 
@@ -209,27 +201,6 @@ def test_check_mode_allows_reads():
     h = Harness([Call("GET", "/", reply=es.root())], check_mode=True)
     assert h.client.request("GET", "/").body["tagline"] == "You Know, for Search"
     h.http.assert_done()
-
-
-# --- version ---------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("number, version", [
-    ("8.15.0", (8, 15, 0)), ("7.17.24", (7, 17, 24)), ("9.0.0-SNAPSHOT", (9, 0, 0)), ("8.16", (8, 16, 0)),
-    ("6.8.23", (6, 8, 23)),
-])
-def test_version_is_read_once(number, version):
-    h = Harness([Call("GET", "/", reply=es.root(number))])
-    assert h.client.version() == version
-    assert h.client.version() == version
-    assert len(h.http.calls) == 1
-    h.http.assert_done()
-
-
-@pytest.mark.parametrize("body", [{}, {"version": {}}, {"version": "8"}, {"name": "x"}])
-def test_version_from_something_that_is_not_elasticsearch(body):
-    h = Harness([Call("GET", "/", reply=body)])
-    with pytest.raises(common.TransportError, match="did not return an Elasticsearch version; is http://es-a:9200"):
-        h.client.version()
 
 
 # --- retries ---------------------------------------------------------------------------------
@@ -263,14 +234,14 @@ def test_retry_after_is_capped():
     h = Harness([Call("GET", "/x", status=503, reply=es.error(503, "x", "y"), headers={"Retry-After": "86400"}),
                  Call("GET", "/x", reply={})])
     h.client.request("GET", "/x")
-    assert h.sleeps == [es_client.RETRY_AFTER_CAP_S]
+    assert h.sleeps == [transport.RETRY_AFTER_CAP_S]
 
 
 def test_retries_give_up_after_retries_and_raise_the_last_error():
     script = [Call("DELETE", "/x", status=503, reply=es.error(503, "master_not_discovered_exception", "no master"))
               for dummy in range(3)]
     h = Harness(script, retries=2)
-    with pytest.raises(common.ApiError) as exc:
+    with pytest.raises(errors.ApiError) as exc:
         h.client.request("DELETE", "/x")
     assert exc.value.status == 503 and exc.value.error_type == "master_not_discovered_exception"
     assert "DELETE /x returned HTTP 503 master_not_discovered_exception: no master" == exc.value.msg
@@ -281,18 +252,18 @@ def test_retries_give_up_after_retries_and_raise_the_last_error():
 def test_retries_zero_means_one_try():
     h = Harness([Call("GET", "/x", status=429, reply=es.error(429, "es_rejected_execution_exception", "full"))],
                 retries=0)
-    with pytest.raises(common.ApiError):
+    with pytest.raises(errors.ApiError):
         h.client.request("GET", "/x")
     assert h.sleeps == []
 
 
 @pytest.mark.parametrize("status, error_type, cls", [
-    (400, "illegal_argument_exception", common.ApiError),
-    (401, "security_exception", common.AuthenticationFailed),
-    (403, "security_exception", common.Forbidden),
-    (404, "resource_not_found_exception", common.NotFound),
-    (409, "status_exception", common.Conflict),
-    (500, "illegal_state_exception", common.ApiError),
+    (400, "illegal_argument_exception", errors.ApiError),
+    (401, "security_exception", errors.AuthenticationFailed),
+    (403, "security_exception", errors.Forbidden),
+    (404, "resource_not_found_exception", errors.NotFound),
+    (409, "status_exception", errors.Conflict),
+    (500, "illegal_state_exception", errors.ApiError),
 ])
 def test_other_errors_are_not_retried(status, error_type, cls):
     h = Harness([Call("POST", "/x", status=status, reply=es.error(status, error_type, "no"))], retries=5)
@@ -313,14 +284,14 @@ def test_a_dropped_connection_is_retried():
 
 def test_a_connection_dropped_every_time_ends_in_a_transport_error():
     h = Harness([Call("GET", "/x", raises=dropped()) for dummy in range(3)], retries=2)
-    with pytest.raises(common.TransportError, match="GET /x: the connection to http://es-a:9200 was lost"):
+    with pytest.raises(errors.TransportError, match="GET /x: the connection to http://es-a:9200 was lost"):
         h.client.request("GET", "/x")
     assert len(h.sleeps) == 2
 
 
 def test_a_read_timeout_is_not_retried_and_says_what_to_raise():
     h = Harness([Call("POST", "/x", raises=requests.exceptions.ReadTimeout("read timed out"))], request_timeout=5)
-    with pytest.raises(common.TransportError, match="POST /x got no answer within 5s; raise request_timeout"):
+    with pytest.raises(errors.TransportError, match="POST /x got no answer within 5s; raise request_timeout"):
         h.client.request("POST", "/x")
     assert h.sleeps == []
 
@@ -328,7 +299,7 @@ def test_a_read_timeout_is_not_retried_and_says_what_to_raise():
 def test_a_tls_failure_names_ca_path_and_is_not_retried():
     h = Harness([Call("GET", "/", raises=requests.exceptions.SSLError("certificate verify failed: self-signed"))],
                 hosts=["https://es:9200"])
-    with pytest.raises(common.TransportError) as exc:
+    with pytest.raises(errors.TransportError) as exc:
         h.client.request("GET", "/")
     assert "TLS handshake with https://es:9200 failed" in exc.value.msg
     assert "certificate verify failed" in exc.value.msg and "ca_path" in exc.value.msg
@@ -343,7 +314,7 @@ def test_a_tls_failure_names_ca_path_and_is_not_retried():
 ])
 def test_a_refused_client_certificate_names_client_cert_not_ca_path(alert):
     h = Harness([Call("GET", "/", raises=requests.exceptions.SSLError(alert))], hosts=["https://es:9200"])
-    with pytest.raises(common.TransportError) as exc:
+    with pytest.raises(errors.TransportError) as exc:
         h.client.request("GET", "/")
     assert alert in exc.value.msg
     assert "client_cert" in exc.value.msg and "ca_path" not in exc.value.msg
@@ -355,7 +326,7 @@ def test_version_conflict_is_retried_only_when_asked():
                         "[anomaly_detector-j]: version conflict, required seqNo [5], primary term [1]. "
                         "current document has seqNo [6] and primary term [1]")
     h = Harness([Call("DELETE", "/j", status=409, reply=conflict)])
-    with pytest.raises(common.Conflict):
+    with pytest.raises(errors.Conflict):
         h.client.request("DELETE", "/j")
     assert h.sleeps == []
 
@@ -366,7 +337,7 @@ def test_version_conflict_is_retried_only_when_asked():
     h.http.assert_done()
 
     h = Harness([Call("DELETE", "/j", status=409, reply=conflict), Call("DELETE", "/j", status=409, reply=conflict)])
-    with pytest.raises(common.Conflict):
+    with pytest.raises(errors.Conflict):
         h.client.request("DELETE", "/j", retry_conflicts=1)
     h.http.assert_done()
 
@@ -374,7 +345,7 @@ def test_version_conflict_is_retried_only_when_asked():
 def test_other_conflicts_are_not_retried_even_when_asked():
     h = Harness([Call("DELETE", "/j", status=409, reply=es.error(
         409, "status_exception", "Cannot delete job [j] because the job is opened"))])
-    with pytest.raises(common.Conflict, match="because the job is opened"):
+    with pytest.raises(errors.Conflict, match="because the job is opened"):
         h.client.request("DELETE", "/j", retry_conflicts=5)
     assert h.sleeps == []
 
@@ -402,7 +373,7 @@ def test_a_connect_timeout_fails_over_too():
 
 def test_an_error_answer_does_not_fail_over():
     h = Harness([Call("GET", "/x", host=A, status=404, reply=es.no_job("x"))], hosts=[A, B])
-    with pytest.raises(common.NotFound):
+    with pytest.raises(errors.NotFound):
         h.client.request("GET", "/x")
     h.http.assert_done()
 
@@ -412,7 +383,7 @@ def test_all_hosts_down_is_retried_then_names_every_host():
     for dummy in range(2):
         script += [Call("GET", "/", host=A, raises=refused(A)), Call("GET", "/", host=B, raises=refused(B))]
     h = Harness(script, hosts=[A, B], retries=1)
-    with pytest.raises(common.TransportError) as exc:
+    with pytest.raises(errors.TransportError) as exc:
         h.client.request("GET", "/")
     assert exc.value.msg == ("no Elasticsearch node could be reached: http://es-a:9200 refused the connection; "
                              "http://es-b:9200 refused the connection")
@@ -427,7 +398,7 @@ def test_error_message_names_status_type_reason_and_cause():
                     caused_by={"type": "status_exception",
                                "reason": "Cannot delete datafeed [df] while its status is started"})
     h = Harness([Call("DELETE", "/_ml/anomaly_detectors/j", status=409, reply=body)])
-    with pytest.raises(common.Conflict) as exc:
+    with pytest.raises(errors.Conflict) as exc:
         h.client.request("DELETE", "/_ml/anomaly_detectors/j")
     err = exc.value
     assert err.msg == ("DELETE /_ml/anomaly_detectors/j returned HTTP 409 status_exception: failed to delete job [j] "
@@ -448,9 +419,9 @@ def test_401_and_403_say_what_they_are():
             403, "security_exception", "action [cluster:admin/xpack/ml/job/close] is unauthorized for user [u] "
             "with effective roles [viewer], this action is granted by the cluster privileges [manage_ml,manage,all]")),
     ])
-    with pytest.raises(common.AuthenticationFailed, match="HTTP 401 security_exception: missing authentication"):
+    with pytest.raises(errors.AuthenticationFailed, match="HTTP 401 security_exception: missing authentication"):
         h.client.request("GET", "/")
-    with pytest.raises(common.Forbidden, match=r"HTTP 403 security_exception: action \[cluster:admin/xpack/ml/job/close\]"):
+    with pytest.raises(errors.Forbidden, match=r"HTTP 403 security_exception: action \[cluster:admin/xpack/ml/job/close\]"):
         h.client.request("POST", "/_ml/anomaly_detectors/j/_close")
     h.http.assert_done()
 
@@ -458,9 +429,9 @@ def test_401_and_403_say_what_they_are():
 def test_error_string_body_and_foreign_json():
     h = Harness([Call("GET", "/a", status=400, reply={"error": "no handler found for uri [/a]", "status": 400}),
                  Call("GET", "/b", status=418, reply={"message": "teapot"})])
-    with pytest.raises(common.ApiError, match=r"HTTP 400 no handler found for uri \[/a\]"):
+    with pytest.raises(errors.ApiError, match=r"HTTP 400 no handler found for uri \[/a\]"):
         h.client.request("GET", "/a")
-    with pytest.raises(common.ApiError, match='HTTP 418 {"message": "teapot"}'):
+    with pytest.raises(errors.ApiError, match='HTTP 418 {"message": "teapot"}'):
         h.client.request("GET", "/b")
 
 
@@ -470,7 +441,7 @@ HTML = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 B
 def test_an_html_error_page_from_a_proxy():
     h = Harness([Call("GET", "/", status=502, text=HTML, headers={"Content-Type": "text/html"}) for dummy in range(2)],
                 retries=1)
-    with pytest.raises(common.TransportError) as exc:
+    with pytest.raises(errors.TransportError) as exc:
         h.client.request("GET", "/")
     assert "GET / returned HTTP 502 with a body that is not Elasticsearch JSON (text/html)" in exc.value.msg
     assert "502 Bad Gateway" in exc.value.msg and "proxy" in exc.value.msg
@@ -480,7 +451,7 @@ def test_an_html_error_page_from_a_proxy():
 
 def test_an_html_error_page_is_not_retried_when_its_status_is_not_retryable():
     h = Harness([Call("GET", "/", status=403, text=HTML, headers={"Content-Type": "text/html"})])
-    with pytest.raises(common.TransportError, match="HTTP 403"):
+    with pytest.raises(errors.TransportError, match="HTTP 403"):
         h.client.request("GET", "/")
     assert h.sleeps == []
 
@@ -503,7 +474,7 @@ def test_a_proxy_503_page_with_retry_after_is_honoured():
 def test_a_success_status_with_a_body_that_is_not_json(text, words):
     h = Harness([Call("GET", "/x", status=200, text=text, headers={"Content-Type": "text/html"} if "html" in text
                       else {})])
-    with pytest.raises(common.TransportError) as exc:
+    with pytest.raises(errors.TransportError) as exc:
         h.client.request("GET", "/x")
     assert words in exc.value.msg and exc.value.msg.startswith("GET /x ")
 
@@ -511,13 +482,13 @@ def test_a_success_status_with_a_body_that_is_not_json(text, words):
 @pytest.mark.parametrize("reply", [[], ["a"], "closed", 1, True, None])
 def test_a_success_status_with_json_that_is_not_an_object(reply):
     h = Harness([Call("POST", "/x", reply=reply)])
-    with pytest.raises(common.TransportError, match="POST /x answered HTTP 200 with JSON that is not an object"):
+    with pytest.raises(errors.TransportError, match="POST /x answered HTTP 200 with JSON that is not an object"):
         h.client.request("POST", "/x")
 
 
 def test_an_error_status_with_an_empty_body():
     h = Harness([Call("DELETE", "/x", status=404, text="")])
-    with pytest.raises(common.TransportError, match="DELETE /x returned HTTP 404 with a body that is not Elasticsearch"):
+    with pytest.raises(errors.TransportError, match="DELETE /x returned HTTP 404 with a body that is not Elasticsearch"):
         h.client.request("DELETE", "/x")
 
 
@@ -533,22 +504,22 @@ def test_an_error_status_with_an_empty_body():
     ("_tasks/{}", ["n:1"], "/_tasks/n%3A1"),
 ])
 def test_path_quotes_segments(template, segments, expected):
-    assert es_client.path(template, *segments) == expected
+    assert transport.path(template, *segments) == expected
 
 
 @pytest.mark.parametrize("segment", ["", ".", ".."])
 def test_path_refuses_segments_that_would_move_to_another_endpoint(segment):
-    with pytest.raises(common.InvalidInput):
-        es_client.path("_ml/anomaly_detectors/{}/_close", segment)
+    with pytest.raises(errors.InvalidInput):
+        transport.path("_ml/anomaly_detectors/{}/_close", segment)
 
 
 def test_backoff_is_exponential_capped_and_jittered():
-    assert [es_client.backoff_delay(n, rand=lambda: 1.0) for n in range(8)] == [0.5, 1, 2, 4, 8, 10, 10, 10]
-    assert es_client.backoff_delay(3, rand=lambda: 0.0) == 0
-    assert es_client.backoff_delay(3, retry_after=1.5, rand=lambda: 1.0) == 1.5
+    assert [transport.backoff_delay(n, rand=lambda: 1.0) for n in range(8)] == [0.5, 1, 2, 4, 8, 10, 10, 10]
+    assert transport.backoff_delay(3, rand=lambda: 0.0) == 0
+    assert transport.backoff_delay(3, retry_after=1.5, rand=lambda: 1.0) == 1.5
 
 
 @pytest.mark.parametrize("value, seconds", [("3", 3.0), ("0.5", 0.5), ("-1", 0.0), (None, None),
                                             ("Wed, 21 Oct 2015 07:28:00 GMT", None)])
 def test_parse_retry_after(value, seconds):
-    assert es_client.parse_retry_after(value) == seconds
+    assert transport.parse_retry_after(value) == seconds

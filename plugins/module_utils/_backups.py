@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright: mlops.elasticsearch contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Internal to the collection: may change in any release without notice.
+"""Configuration backups: before a job is deleted, its configuration and its datafeed's (in the
+form the create APIs take back) and their states are saved to ``<directory>/<job_id>.json``."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._endpoints import chunk_ids
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._files import write_file_atomically
+
+# Owner-only: a configuration may name indices and queries that are not everyone's business.
+BACKUP_FILE_MODE = 0o600
+
+
+def read_configs(api, job_ids):
+    """job_id -> {"job": config, "datafeed": config or None}, as they could be PUT back."""
+    configs = {}
+    for chunk in chunk_ids(job_ids):
+        for doc in api.get_jobs(",".join(chunk), exclude_generated=True):
+            datafeed = doc.pop("datafeed_config", None)
+            configs[doc["job_id"]] = {"job": doc, "datafeed": datafeed}
+    if not api.release.supports("jobs_embed_datafeed") and configs:
+        for datafeed in api.get_datafeeds(exclude_generated=True):
+            if datafeed.get("job_id") in configs:
+                configs[datafeed["job_id"]]["datafeed"] = datafeed
+    return configs
+
+
+def backup_document(config, job):
+    """What a backup file holds: the configurations, and the states before this run."""
+    return dict(config, state={"job": job.state, "datafeed": job.datafeed_state})
+
+
+def save_configs(api, jobs, directory):
+    """Write each job's backup before it is deleted, so it can be recreated as it was; returns
+    job_id -> file."""
+    if not jobs:
+        return {}
+    configs = read_configs(api, [job.job_id for job in jobs])
+    if not os.path.isdir(directory):
+        os.makedirs(directory)
+    files = {}
+    for job in sorted(jobs, key=lambda j: j.job_id):
+        if job.job_id in configs:
+            document = backup_document(configs[job.job_id], job)
+            files[job.job_id] = write_file_atomically(os.path.join(directory, job.job_id + ".json"),
+                                                      json.dumps(document, indent=2, sort_keys=True),
+                                                      BACKUP_FILE_MODE)
+    return files
