@@ -24,7 +24,7 @@ def _seed_job(cluster, spec, now):
     job = Job(config, state, now + delay)
     job.model_bytes = int(spec.get("model_bytes") or 0)
     if spec.get("deleting"):
-        # A delete that died with its node: the flag stays, its task is long gone (reference 4.3).
+        # A delete that died with its node: the flag stays, its task is long gone (TransportDeleteJobAction re-runs it).
         job.deleting = True
         job.block = {"reason": "delete", "task_id": cluster.tasks.orphan_id()}
     return job

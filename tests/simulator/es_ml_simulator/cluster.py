@@ -157,7 +157,7 @@ class Cluster(DatafeedActions):
     def job_stats(self, expression, allow_no_match):
         with self.cond:
             self._settle()
-            # Jobs being deleted are hidden unless their persistent task still exists (reference 2.5).
+            # Jobs being deleted are hidden unless their persistent task still exists (TransportGetJobsStatsAction).
             candidates = self._job_candidates(lambda j: not j.deleting or j.has_task)
             matched, missing = ids.expand(expression, candidates, allow_no_match)
             if missing:
@@ -305,7 +305,7 @@ class Cluster(DatafeedActions):
                               caused_by=cause)
 
     def close_jobs(self, expression, force, allow_no_match, timeout_s, timeout_text):
-        """Close per reference 3.3: expand, classify, stop datafeeds, then close in parallel and wait."""
+        """Close as TransportCloseJobAction does: expand, classify, stop datafeeds, then close in parallel and wait."""
         with self.cond:
             self._settle()
             candidates = self._job_candidates(lambda j: not j.deleting or (force and j.has_task))
@@ -398,7 +398,7 @@ class Cluster(DatafeedActions):
             self.cond.notify_all()
 
     def delete_job(self, job_id, force, task):
-        """Delete per reference 4.2; `task` is the delete's task, whose id goes into `blocked`."""
+        """Delete as TransportDeleteJobAction does; `task` is the delete's task, whose id goes into `blocked`."""
         with self.cond:
             self._settle()
             job = self.jobs.get(job_id)

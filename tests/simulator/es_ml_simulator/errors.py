@@ -1,11 +1,11 @@
-"""Elasticsearch error envelopes (reference section 1.1) and the exceptions that carry them."""
+"""Elasticsearch error envelopes (ElasticsearchException.generateFailureXContent) and the exceptions that carry them."""
 
 
 class EsError(Exception):
     """An Elasticsearch exception: HTTP status, snake-case type, reason, optional cause and headers.
 
     `headers` become both HTTP response headers and `error.header` (ES renders exception headers
-    in both places, reference 1.4).
+    in both places, DefaultAuthenticationFailureHandler).
     """
 
     def __init__(self, status, type_, reason, caused_by=None, headers=None, metadata=None, es_exception=True):
@@ -42,7 +42,7 @@ class EsError(Exception):
         return {"error": error, "status": self.status}
 
     def task_error(self):
-        """A failure stored in a task result has no envelope (reference 1.1, 4.5)."""
+        """A failure stored in a task result has no envelope (TaskResult)."""
         return self._fields(True)
 
 

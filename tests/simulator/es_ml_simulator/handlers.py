@@ -12,7 +12,7 @@ from . import datafeedconfig, errors, jobconfig, security
 from .params import Params, check_fields, json_body, parse_bool, parse_time, parse_date
 from .versions import no_match_names
 
-# Actions MlUpgradeModeActionFilter rejects while upgrade mode is on (reference 1.5).
+# Actions MlUpgradeModeActionFilter rejects while upgrade mode is on (x-pack/plugin/ml/.../MlUpgradeModeActionFilter.java).
 UPGRADE_BLOCKED = {
     "cluster:admin/xpack/ml/job/put", "cluster:admin/xpack/ml/job/update",
     "cluster:admin/xpack/ml/job/open", "cluster:admin/xpack/ml/job/close",
@@ -222,7 +222,7 @@ def open_job(call):
 
 
 def _body_or_query(call, id_field, kind, parser_name, default_timeout):
-    """Close/stop parameters: from the body when there is one, else from the query (reference 3.2)."""
+    """Close/stop parameters: from the body when there is one, else from the query (RestCloseJobAction, RestStopDatafeedAction)."""
     names = no_match_names(call.features, kind, call.compat == 7)
     if call.body:
         body = call.json()
@@ -285,7 +285,7 @@ def delete_job(call):
 
     if wait:
         return run()
-    # The outcome, errors included, goes into the stored task result only (reference 4.5).
+    # The outcome, errors included, goes into the stored task result only (RestDeleteJobAction with wait_for_completion=false).
     threading.Thread(target=_swallow, args=(run,), daemon=True, name="delete-" + job_id).start()
     return {"task": task.task_id}
 

@@ -1,4 +1,4 @@
-"""Job/datafeed id rules (reference 2.1) and id expressions (reference 2.2)."""
+"""Job/datafeed id rules (MlStrings, Job.documentId) and id expressions (ExpandedIdsMatcher)."""
 import re
 
 from . import errors

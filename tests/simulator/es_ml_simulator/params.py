@@ -1,4 +1,4 @@
-"""Query-parameter and body reading with ES's REST-layer strictness (reference 1.2, 3.2)."""
+"""Query-parameter and body reading with ES's REST-layer strictness (BaseRestHandler)."""
 import json
 import re
 import time

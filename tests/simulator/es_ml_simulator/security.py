@@ -1,4 +1,4 @@
-"""Users, API keys, bearer tokens and cluster-privilege checks (reference 1.4, 6)."""
+"""Users, API keys, bearer tokens and cluster-privilege checks (AuthorizationDenialMessages, the ML action names)."""
 import base64
 import binascii
 import json

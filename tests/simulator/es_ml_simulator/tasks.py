@@ -1,4 +1,4 @@
-"""Node-local task registry: ids for deletes and their stored results (reference 4.5)."""
+"""Node-local task registry: ids for deletes and their stored results (TaskResult, GET _tasks)."""
 import itertools
 import time
 

@@ -1,7 +1,7 @@
 """Release differences as data: one Features record per simulated Elasticsearch version.
 
 Every behaviour that changed between releases is decided here, once, from the version number;
-the rest of the simulator only asks the Features record (reference section 7).
+the rest of the simulator only asks the Features record (see the version table in docs/simulator.md).
 """
 from dataclasses import dataclass
 
@@ -112,7 +112,7 @@ def no_match_names(features, kind, compat7):
     """Query/body names accepted for 'allow no match' on job ('jobs') or datafeed ('datafeeds') APIs.
 
     The old name (allow_no_jobs / allow_no_datafeeds) lives on until 7.17, and in 8.x only under
-    REST API v7 compatibility; 9.x dropped it (reference 3.2, 5.1).
+    REST API v7 compatibility; 9.x dropped it (RestCloseJobAction, RestStopDatafeedAction).
     """
     old = "allow_no_" + kind
     names = [n if n == "allow_no_match" else old for n in features.no_match_params]

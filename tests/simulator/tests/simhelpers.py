@@ -5,8 +5,10 @@ Everything goes through HTTP (``requests``) against servers started with
 whole session and reset (``POST /_sim/reset``, faults and request log cleared)
 before every test, which keeps the suite fast.
 
-The truth source for every assertion is ``shared/reference/es-ml-api.md`` (cited as
-``ref §N``).
+Every assertion follows Elasticsearch's documented and source behaviour (the Elastic reference
+docs, e.g. https://www.elastic.co/guide/en/elasticsearch/reference/current/ml-close-job.html, and
+the Elasticsearch source under x-pack/plugin/ml/); ``ref §N`` marks the section of the project's
+API notes a test checks.
 """
 
 from __future__ import annotations

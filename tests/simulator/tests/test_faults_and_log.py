@@ -188,3 +188,73 @@ def test_request_log_check_mode_style_count(sim):
     log = sim.request_log()
     assert len(log) == 2
     assert {e["method"] for e in log} == {"GET"}
+
+
+# ---- lost replies, seeds, and faults in the request log -----------------------------------------
+
+def test_lose_reply_acts_then_drops(sim):
+    sim.load(seed_job("j", "closed"))
+    sim.fault(method="DELETE", path="anomaly_detectors/j$", count=1, action="lose_reply")
+    with pytest.raises(requests.ConnectionError):
+        sim.delete_job("j", session=requests.Session())
+    assert not sim.job_exists("j"), "the cluster carried the delete out before the reply was lost"
+    assert_es_error(sim.delete_job("j"), 404, "resource_not_found_exception", "No known job with id 'j'")
+
+
+def test_lose_reply_on_open(sim):
+    sim.load(seed_job("j", "closed"))
+    sim.fault(method="POST", path="_open$", count=1, action="lose_reply")
+    with pytest.raises(requests.ConnectionError):
+        sim.open("j", session=requests.Session())
+    assert sim.job_state("j") == "opened"
+
+
+def _hits(sim, seed, n=20):
+    sim.admin("DELETE", "/_sim/faults")
+    sim.fault(method="GET", path="anomaly_detectors/j$", count=None, rate=0.5, action="error", status=503,
+              type="status_exception", reason="flaky", seed=seed)
+    return [sim.get_jobs("j").status_code for _ in range(n)]
+
+
+def test_seeded_rate_faults_replay(sim):
+    sim.load(seed_job("j", "closed"))
+    first = _hits(sim, 1234)
+    assert _hits(sim, 1234) == first
+    assert set(first) == {200, 503}, first
+    assert _hits(sim, 99) != first
+
+
+def test_fault_seed_from_start_fleet():
+    from es_ml_simulator import start_fleet
+
+    runs = []
+    for _ in range(2):
+        with start_fleet(clusters=1, fault_seed=7) as fleet:
+            url = fleet.clusters[0].url
+            session = requests.Session()
+            session.trust_env = False
+            session.post(url + "/_sim/faults", json={"method": "GET", "path": "^/$", "count": None, "rate": 0.5})
+            runs.append([session.get(url + "/").status_code for _ in range(20)])
+    assert runs[0] == runs[1] and set(runs[0]) == {200, 503}, runs
+
+
+def test_request_log_names_the_fault_and_whether_the_cluster_acted(sim):
+    sim.load(seed_job("j", "closed"), seed_job("k", "closed"))
+    sim.fault(method="DELETE", path="anomaly_detectors/j$", count=1, action="error", status=503,
+              type="status_exception", reason="busy")
+    sim.fault(method="DELETE", path="anomaly_detectors/k$", count=1, action="lose_reply")
+    sim.delete_job("j")
+    with pytest.raises(requests.ConnectionError):
+        sim.delete_job("k", session=requests.Session())
+    sim.get_jobs("j")
+    log = sim.request_log()
+    assert [(e["status"], e["acted"]) for e in log] == [(503, False), (None, True), (200, None)], log
+    assert log[0]["fault"]["index"] == 0 and log[0]["fault"]["action"] == "error"
+    assert log[1]["fault"]["index"] == 1 and log[1]["fault"]["action"] == "lose_reply"
+    assert log[2]["fault"] is None
+
+
+def test_fault_answer_carries_its_index(sim):
+    first = sim.fault(method="GET", path="x", count=1).json()["fault"]
+    second = sim.fault(method="GET", path="y", count=1).json()["fault"]
+    assert (first["index"], second["index"]) == (0, 1)

@@ -8,7 +8,6 @@ from simhelpers import (
     ID_TOO_LONG,
     INVALID_ID_TEMPLATE,
     assert_es_error,
-    assert_es_shaped_error,
     job_body,
     seed_job,
 )
@@ -42,21 +41,22 @@ def test_put_id_too_long(sim):
     assert_es_error(r, 400, "illegal_argument_exception", ID_TOO_LONG)
 
 
-@pytest.mark.parametrize("missing", ["analysis_config", "data_description"])
-def test_put_requires_config_sections(sim, missing):
+@pytest.mark.parametrize("missing,message", [("analysis_config", "An analysis_config must be set"),
+                                             ("data_description", "A data_description must be set")])
+def test_put_requires_config_sections(sim, missing, message):
+    """Lifecycle ref §2.4: IllegalArgumentException (the simulator used to answer status_exception)."""
     body = job_body()
     del body[missing]
     r = sim.put(sim.jobs_path("j"), json_body=body)
-    assert_es_shaped_error(r)
-    assert r.status_code == 400
+    assert_es_error(r, 400, "illegal_argument_exception", message)
     assert not sim.job_exists("j")
 
 
 def test_put_duplicate_is_rejected(sim):
     assert sim.put(sim.jobs_path("j"), json_body=job_body()).status_code == 200
     r = sim.put(sim.jobs_path("j"), json_body=job_body())
-    assert_es_shaped_error(r)
-    assert r.status_code == 400
+    assert_es_error(r, 400, "resource_already_exists_exception",
+                    "The job cannot be created with the Id 'j'. The Id is already used.")
 
 
 @pytest.mark.parametrize("job_id", INVALID_IDS + ["a,b", "*"])

@@ -68,3 +68,98 @@ def test_connections_disable_nagle():
     on the client's delayed ACK (measured in the benchmark, not asserted as a timing here)."""
     from es_ml_simulator.server import Handler
     assert Handler.disable_nagle_algorithm is True
+
+
+# ---- job and datafeed config helpers ------------------------------------------------------------
+
+def test_java_random_and_string_hash_match_the_jdk():
+    from es_ml_simulator.javacompat import JavaRandom, string_hash
+
+    assert JavaRandom(42).next_long() == -5025562857975149833      # new Random(42).nextLong()
+    assert JavaRandom(0).next_long() == -4962768465676381896       # new Random(0).nextLong()
+    assert string_hash("hello") == 99162322
+    assert string_hash("polygenelubricants") == -2147483648        # Integer.MIN_VALUE, a known Java curiosity
+    assert string_hash("") == 0
+
+
+def test_default_query_delay_range_and_stability():
+    from es_ml_simulator.datafeedconfig import default_query_delay
+
+    values = [default_query_delay("job-%d" % i) for i in range(200)]
+    assert all(60000 <= int(v[:-2]) < 120000 and v.endswith("ms") for v in values)
+    assert default_query_delay("job-1") == values[1]
+    assert len(set(values)) > 150
+
+
+@pytest.mark.parametrize("value,mb", [(2048, 2048), ("3000g", 3072000), ("1gb", 1024), ("1536kb", 1),
+                                      ("512MB", 512), ("0.5gb", 512)])
+def test_memory_mb(value, mb):
+    from es_ml_simulator.jobconfig import memory_mb
+
+    assert memory_mb(value) == mb
+
+
+def test_memory_mb_without_unit_is_a_parse_error():
+    from es_ml_simulator.jobconfig import memory_mb
+
+    with pytest.raises(errors.EsError) as exc:
+        memory_mb("2048")
+    assert exc.value.type == "parse_exception"
+
+
+@pytest.mark.parametrize("detector,text", [
+    ({"function": "count"}, "count"),
+    ({"function": "mean", "field_name": "bytes", "by_field_name": "host"}, "mean(bytes) by host"),
+    ({"function": "sum", "field_name": "a.b", "over_field_name": "ip", "partition_field_name": "dc"},
+     'sum("a.b") over ip partitionfield=dc'),
+    ({"function": "rare", "by_field_name": "status", "use_null": True}, "rare by status usenull=true"),
+])
+def test_default_detector_description(detector, text):
+    from es_ml_simulator.jobconfig import default_detector_description
+
+    assert default_detector_description(detector) == text
+
+
+def test_results_index_name_no_double_prefix():
+    from es_ml_simulator.jobconfig import results_index_name
+
+    assert [results_index_name(n) for n in (None, "shared", "x", "custom-x")] == ["shared", "shared", "custom-x",
+                                                                                   "custom-x"]
+
+
+def test_default_chunking():
+    from es_ml_simulator.datafeedconfig import default_chunking
+
+    assert default_chunking(None) == {"mode": "auto"}
+    assert default_chunking({"b": {"histogram": {"interval": 60000}}}) == {"mode": "manual", "time_span": "60000000ms"}
+    assert default_chunking({"b": {"composite": {}}}) == {"mode": "off"}
+
+
+def test_root_cause_stops_at_a_non_elasticsearch_exception():
+    inner = errors.bad_request("inner")
+    outer = errors.EsError(400, "x_content_parse_exception", "outer", caused_by=inner, es_exception=False)
+    assert outer.envelope()["error"]["root_cause"] == [{"type": "x_content_parse_exception", "reason": "outer"}]
+    wrapper = errors.conflict("top", caused_by=errors.EsError(500, "illegal_state_exception", "cause",
+                                                              es_exception=False))
+    assert wrapper.envelope()["error"]["root_cause"] == [{"type": "illegal_state_exception", "reason": "cause"}]
+
+
+def test_job_version_by_release():
+    from es_ml_simulator.versions import job_version_for
+
+    assert job_version_for((8, 9, 2), "8.9.2") == "8.9.2"
+    assert job_version_for((8, 10, 4), "8.10.4") == "10.0.0"
+    assert job_version_for((8, 11, 0), "8.11.0") == "11.0.0"
+    assert job_version_for((8, 15, 0), "8.15.0") == "12.0.0"
+
+
+def test_faults_seeded_table_replays():
+    from es_ml_simulator.faults import FaultTable
+
+    def hits(seed):
+        table = FaultTable(seed)
+        table.add({"path": "x", "rate": 0.5})
+        return [table.take("GET", "/x") is not None for _ in range(50)]
+
+    assert hits("s") == hits("s")
+    assert hits("s") != hits("t")
