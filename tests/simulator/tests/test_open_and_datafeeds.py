@@ -97,11 +97,15 @@ def test_open_without_capacity_is_429(sim):
     assert sim.job_state("b") == "closed"
 
 
-def test_lazy_open_without_capacity(sim):
+def take_the_only_ml_slot(sim):
     make_job(sim, "a")
     make_job(sim, "lazy", allow_lazy_open=True)
     sim.settings(ml_node_capacity=1)
     opened(sim, "a")
+
+
+def test_lazy_open_without_capacity(sim):
+    take_the_only_ml_slot(sim)
     assert opened(sim, "lazy") == {"opened": True, "node": ""}
     stats = sim.stats("lazy").json()["jobs"][0]
     assert stats["state"] == "opening" and "node" not in stats, stats
@@ -111,10 +115,7 @@ def test_lazy_open_without_capacity(sim):
 
 
 def test_lazy_job_gets_a_node_when_one_frees_up(sim):
-    make_job(sim, "a")
-    make_job(sim, "lazy", allow_lazy_open=True)
-    sim.settings(ml_node_capacity=1)
-    opened(sim, "a")
+    take_the_only_ml_slot(sim)
     opened(sim, "lazy")
     assert sim.close("a").status_code == 200
     sim.wait_state("lazy", "opened")
