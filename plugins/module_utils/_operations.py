@@ -326,8 +326,8 @@ def describe_jobs(api, request):
     """ml_job_info: the matched jobs, and on request the cluster's facts, the configurations and
     the plan of closing, then deleting, them."""
     result = dict(jobs=[], missing=[], exists=False, server_version=api.release.number)
-    cluster = cluster_facts(api) if request.include_cluster or request.plan else None
-    if request.include_cluster:
+    cluster = cluster_facts(api) if request.include_cluster else None
+    if cluster:
         result["cluster"] = cluster
     if cluster and not cluster["ml_enabled"]:
         # Nothing can be read; the plan says why nothing can be done.
@@ -344,7 +344,7 @@ def describe_jobs(api, request):
             job["config"] = config.get("job")
             job["datafeed_config"] = config.get("datafeed")
     if request.plan:
-        result["plan"] = decommission_plan(api.release, selection, request.plan, cluster["problems"])
+        result["plan"] = decommission_plan(api.release, selection, request.plan, cluster["problems"] if cluster else [])
     return result
 
 

@@ -33,6 +33,8 @@ INTERRUPTED = "interrupted"
 
 # The close actions after which the job is closed (or will be, before a delete).
 ENDS_CLOSED = (CLOSE, WAIT_CLOSING, ALREADY_CLOSED)
+# Nothing left to do for a job planned so: the end state is reached.
+DONE_ALREADY = (ALREADY_CLOSED, ALREADY_ABSENT)
 
 
 class JobPlan:
@@ -250,6 +252,7 @@ def plan_summary(plan, unmatched, problems):
         delete=plan.ids(DELETE),
         already_closed=[entry.job_id for entry in plan.entries if entry.job.state == CLOSED and not entry.job.deleting],
         being_deleted=plan.ids(BEING_DELETED),
+        pending=[entry.job_id for entry in plan.entries if entry.action not in DONE_ALREADY],
         refused=[dict(job_id=entry.job_id, reason=entry.error) for entry in plan.with_action(REFUSED)],
         unmatched=list(unmatched),
         problems=list(problems),

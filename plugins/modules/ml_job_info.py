@@ -53,8 +53,9 @@ options:
   plan:
     description:
       - Also return RV(plan) - what closing, then deleting, the matched jobs would do now (or closing only),
-        decided by the same rules as M(mlops.elasticsearch.ml_job_close) and M(mlops.elasticsearch.ml_job_delete),
-        with the cluster's pre-flight problems (as O(include_cluster) reads them). Nothing is changed.
+        decided by the same rules as M(mlops.elasticsearch.ml_job_close) and M(mlops.elasticsearch.ml_job_delete)
+        (with O(mlops.elasticsearch.ml_job_delete#module:close_first=true)). Nothing is changed.
+      - With O(include_cluster=true), the cluster's pre-flight problems are among the plan's problems.
     type: dict
     version_added: 1.1.0
     suboptions:
@@ -97,6 +98,7 @@ EXAMPLES = r"""
 - name: Plan closing, then deleting, a group, and stop on any problem
   mlops.elasticsearch.ml_job_info:
     job_id: retired
+    include_cluster: true
     plan:
       max_jobs: 20
   register: retirement
@@ -236,6 +238,13 @@ plan:
       type: list
       elements: str
       sample: []
+    pending:
+      description:
+        - Ids of the matched jobs not in the end state yet - not gone (or not closed, with O(plan.delete=false)).
+          Empty after a run that did everything.
+      type: list
+      elements: str
+      sample: [web-errors]
     refused:
       description: The jobs the run would refuse, each with its reason (a V(failed) job without force).
       type: list
@@ -248,8 +257,8 @@ plan:
       sample: [retired-old]
     problems:
       description:
-        - Why the run must not start, each in one line - the cluster's pre-flight problems, the O(plan.max_jobs)
-          guard, refused jobs. Empty when the run can go ahead.
+        - Why the run must not start, each in one line - the cluster's pre-flight problems (with
+          O(include_cluster=true)), the O(plan.max_jobs) guard, refused jobs. Empty when the run can go ahead.
       type: list
       elements: str
       sample: []

@@ -4,10 +4,13 @@
 #
 # Internal to the collection: may change in any release without notice.
 """The ml_job_decommission role's report, as plain data: one cluster's outcome from what its tasks
-registered, the fleet report from every cluster's outcome, and its Markdown form.
+registered (the plan of ml_job_info, the result of ml_job_delete or ml_job_close, the verifying
+read), the campaign's report from every cluster's outcome merged into the report found on disk,
+and its Markdown form.
 
 Free of Ansible so that it is tested plainly; it runs on the controller (a filter and an action
-plugin call it), once per cluster and once per batch, instead of a chain of lazy templates."""
+plugin call it). It decides nothing about jobs: the planners of the modules did, and their lists
+are reported as they are."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -17,15 +20,29 @@ import os
 import time
 
 STATUSES = ("changed", "ok", "planned", "failed")
+JOB_LISTS = ("targeted", "would_close", "would_delete", "closed", "deleted", "already_gone")
 
 
 def _unique(values):
-    """Values in first-seen order, each once (as Jinja's ``unique``)."""
+    """Values in first-seen order, each once."""
     seen = []
     for value in values:
         if value not in seen:
             seen.append(value)
     return seen
+
+
+def as_list(value):
+    """A list of targets as Ansible users write them: a list, or one comma-separated string."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [str(item).strip() for item in value]
+
+
+def normalised_targets(targets):
+    return dict(targets, jobs=as_list(targets.get("jobs")), exclude=as_list(targets.get("exclude")))
 
 
 def _utc_iso(timestamp):
@@ -35,7 +52,7 @@ def _utc_iso(timestamp):
 def _previous_entry(previous_report, cluster, targets):
     """The same cluster in the previous report, when it ran with the same targets."""
     for entry in (previous_report or {}).get("clusters") or []:
-        if entry.get("cluster") == cluster and entry.get("targets") == targets:
+        if entry.get("cluster") == cluster and normalised_targets(entry.get("targets") or {}) == targets:
             return entry
     return {}
 
@@ -46,7 +63,7 @@ def _earlier(entry, key):
 
 def _backups_by_job(backup_files):
     """job_id -> file of the backups on disk: a backup is written right before its job is
-    deleted, so a job with a backup and no job is one an earlier run deleted."""
+    deleted, so a backed-up job that no longer exists is one an earlier run deleted."""
     backups = {}
     for path in sorted(backup_files or []):
         name = os.path.basename(path)
@@ -55,47 +72,58 @@ def _backups_by_job(backup_files):
     return backups
 
 
+def _ran(result):
+    """A registered result of a task that ran (a skipped task registers ``skipped``)."""
+    return result if result and not result.get("skipped") else {}
+
+
+def _skipped_nodes(*results):
+    nodes = []
+    for result in results:
+        for node in result.get("skipped_nodes") or []:
+            if node not in nodes:
+                nodes.append(node)
+    return nodes
+
+
 def cluster_outcome(record):
     """One cluster's entry in the report.
 
     ``record`` holds the cluster's name and run id, ``check_mode``, its ``targets`` (jobs,
-    exclude, delete), the results its tasks registered (``plan`` from ml_job_info, ``close``,
-    ``delete``; ``{}`` or a skipped result when the task did not run), ``left`` (jobs the
-    verification found), ``failure`` ({task, reason} or None), ``previous_report``,
-    ``backup_dir`` and the ``backup_files`` found there, ``started_ts`` and ``recorded_ts``."""
-    plan = record.get("plan") or {}
-    close = record.get("close") or {}
-    delete = record.get("delete") or {}
-    facts = plan.get("cluster") or {}
-    planned = plan.get("jobs") or []
-    targets = record["targets"]
+    exclude, delete), the results its tasks registered (``plan`` from ml_job_info, ``delete`` or
+    ``close``, ``verify``; ``{}`` or a skipped result when the task did not run), ``failure``
+    ({task, reason} or None), ``previous_report``, ``backup_dir`` and the ``backup_files`` found
+    there, ``started_ts`` and ``recorded_ts``."""
+    info = _ran(record.get("plan"))
+    plan = info.get("plan") or {}
+    acted = _ran(record.get("delete")) or _ran(record.get("close"))
+    verify = _ran(record.get("verify"))
+    facts = info.get("cluster") or {}
+    targets = normalised_targets(record["targets"])
     failure = record.get("failure")
     check_mode = bool(record.get("check_mode"))
-    planning = check_mode and failure is None
 
-    targeted = [job["job_id"] for job in planned]
-    to_close = [job["job_id"] for job in planned if not job.get("deleting") and job.get("state") != "closed"]
-    closed = list(close.get("closed") or [])
-    deleted = list(delete.get("deleted") or [])
-    already_closed = sorted(set([job["job_id"] for job in planned if job.get("state") == "closed"]
-                                + list(close.get("already_closed") or [])))
-    already_gone = sorted(set(list(plan.get("missing") or []) + list(delete.get("already_absent") or [])
-                              + list(delete.get("being_deleted") or [])))
+    targeted = list(plan.get("targeted") or [])
+    closed = list(acted.get("closed") or [])
+    deleted = list(acted.get("deleted") or [])
+    gone_meanwhile = list(acted.get("already_absent") or []) + list(acted.get("being_deleted") or [])
+    existing = set(targeted) - set(plan.get("being_deleted") or [])
 
     previous = _previous_entry(record.get("previous_report"), record["cluster"], targets)
     on_disk = _backups_by_job(record.get("backup_files"))
+    # Deleted by an earlier run: in its report or backed up, and neither deleted by this run nor
+    # still there (a job being deleted by an interrupted run is still there, but gone soon).
     earlier_deleted = sorted(job_id for job_id in _unique(_earlier(previous, "deleted") + list(on_disk))
-                             if job_id not in targeted and job_id not in deleted)
+                             if job_id not in deleted and job_id not in existing)
+    already_closed = sorted(set(list(plan.get("already_closed") or []) + list(plan.get("wait_close") or [])))
     earlier_closed = sorted(job_id for job_id in _unique(_earlier(previous, "closed")) if job_id in already_closed)
     backups = dict((job_id, path) for job_id, path in on_disk.items() if job_id in earlier_deleted)
-    backups.update(delete.get("backups") or {})
+    backups.update(acted.get("backups") or {})
 
     if failure is not None:
         status = "failed"
-    elif check_mode:
-        status = "planned"
     elif closed or deleted:
-        status = "changed"
+        status = "planned" if check_mode else "changed"
     else:
         status = "ok"
 
@@ -103,20 +131,23 @@ def cluster_outcome(record):
     return {
         "cluster": record["cluster"],
         "run_id": record["run_id"],
+        "mode": "plan" if check_mode else "run",
         "status": status,
         "name": facts.get("name"),
-        "version": facts.get("version"),
+        "version": facts.get("version") or info.get("server_version"),
         "user": facts.get("username"),
         "targets": targets,
         "targeted": targeted,
-        "would_close": to_close if planning else [],
-        "would_delete": targeted if planning and targets.get("delete") else [],
-        "closed": closed,
-        "deleted": deleted,
+        "would_close": closed if check_mode else [],
+        "would_delete": deleted if check_mode else [],
+        "closed": [] if check_mode else closed,
+        "deleted": [] if check_mode else deleted,
         "already_closed": already_closed,
-        "already_gone": already_gone,
+        "already_gone": sorted(set(gone_meanwhile) - set(earlier_deleted)),
+        "not_found": [target for target in plan.get("unmatched") or [] if target not in earlier_deleted],
         "earlier_runs": {"closed": earlier_closed, "deleted": earlier_deleted},
-        "left": list(record.get("left") or []),
+        "left": list((verify.get("plan") or {}).get("pending") or []),
+        "skipped_nodes": _skipped_nodes(info, acted, verify),
         "failed": failure,
         "backup_dir": record.get("backup_dir") if backups else None,
         "backups": backups,
@@ -126,19 +157,24 @@ def cluster_outcome(record):
 
 
 def _count(clusters, key):
-    return sum(len(cluster[key]) for cluster in clusters)
+    return sum(len(cluster.get(key) or []) for cluster in clusters)
 
 
-def fleet_report(run, settings, outcomes, hosts, now_ts):
-    """The fleet report of run ``run`` (id, mode, started, started_ts, previous) from the outcomes
-    recorded so far; outcomes of other runs are left out. ``hosts``: clusters in the play."""
-    # Case-insensitive, as the Jinja sort(attribute='cluster') this replaces.
-    clusters = sorted((o for o in outcomes if o.get("run_id") == run["id"]), key=lambda o: o["cluster"].lower())
+def fleet_report(run, settings, outcomes, hosts, now_ts, existing=None):
+    """The campaign's report after run ``run`` (id, mode, started, started_ts, previous): this run's
+    outcomes recorded so far, merged into ``existing`` (the report found on disk), whose entries of
+    clusters outside this run are kept as they were, each naming the run that produced it.
+    ``hosts``: the clusters of this run's play; those without an outcome yet are pending."""
+    this_run = [o for o in outcomes if o.get("run_id") == run["id"]]
+    in_run = set(hosts) | set(o["cluster"] for o in this_run)
+    kept = [c for c in (existing or {}).get("clusters") or [] if c.get("cluster") not in in_run]
+    clusters = sorted(this_run + kept, key=lambda o: o["cluster"].lower())
     previous = run.get("previous") or {}
-    totals = {"clusters": len(clusters), "pending": hosts - len(clusters)}
+    totals = {"clusters": len(clusters), "this_run": len(this_run), "other_runs": len(kept),
+              "pending": len(set(hosts) - set(o["cluster"] for o in this_run))}
     for status in STATUSES:
         totals[status] = sum(1 for cluster in clusters if cluster["status"] == status)
-    for key in ("targeted", "would_close", "would_delete", "closed", "deleted", "already_gone"):
+    for key in JOB_LISTS:
         totals[key] = _count(clusters, key)
     totals["deleted_in_earlier_runs"] = sum(len(c["earlier_runs"]["deleted"]) for c in clusters)
     return {
@@ -150,7 +186,7 @@ def fleet_report(run, settings, outcomes, hosts, now_ts):
         "duration_s": round(now_ts - float(run["started_ts"]), 2),
         "previous_run": (dict((key, previous.get(key)) for key in ("run_id", "mode", "started"))
                          if "run_id" in previous else None),
-        "settings": settings,
+        "settings": dict(settings, jobs=as_list(settings.get("jobs")), exclude=as_list(settings.get("exclude"))),
         "totals": totals,
         "clusters": clusters,
     }
@@ -175,12 +211,15 @@ def _summary_lines(report):
         targets,
         "- Delete: %s; force: %s; max jobs per cluster: %s" % (
             "yes" if settings["delete"] else "no (close only)", "yes" if settings["force"] else "no",
-            settings["max_jobs"]),
+            "no limit" if settings.get("max_jobs") is None else settings["max_jobs"]),
     ]
     previous = report["previous_run"]
     if previous:
         lines.append('- Previous run: `%s` (%s, started %s); what it did is listed as "done earlier"'
                      % (previous["run_id"], previous["mode"], previous["started"]))
+    if report["totals"]["other_runs"]:
+        lines.append("- %d clusters were not part of this run: their entries come from the runs they name"
+                     % report["totals"]["other_runs"])
     return lines
 
 
@@ -190,15 +229,36 @@ def _table(header, rows):
     return lines
 
 
-def _cluster_lines(cluster, plan):
-    lines = ["### %s: %s" % (cluster["cluster"], cluster["status"]), ""]
+def _run_of(cluster, report):
+    if cluster["run_id"] == report["run_id"]:
+        return "this run"
+    return "`%s` (%s)" % (cluster["run_id"], cluster.get("mode", "run"))
+
+
+def _cluster_line(cluster):
+    """What is known of the cluster itself: its name, release and user, whichever were read."""
+    parts = []
     if cluster["name"]:
-        line = "- Cluster `%s`, Elasticsearch %s" % (cluster["name"], cluster["version"])
-        if cluster["user"]:
-            line += ", as user `%s`" % cluster["user"]
+        parts.append("Cluster `%s`" % cluster["name"])
+    if cluster["version"]:
+        parts.append("Elasticsearch %s" % cluster["version"])
+    if cluster["user"]:
+        parts.append("as user `%s`" % cluster["user"])
+    return "- " + ", ".join(parts) if parts else None
+
+
+def _cluster_lines(cluster, report):
+    plan = cluster.get("mode") == "plan"
+    lines = ["### %s: %s" % (cluster["cluster"], cluster["status"]), ""]
+    if cluster["run_id"] != report["run_id"]:
+        lines.append("- From run %s, not part of this run" % _run_of(cluster, report))
+    line = _cluster_line(cluster)
+    if line:
         lines.append(line)
     if cluster["failed"]:
         lines.append('- **Failed** in "%s": %s' % (cluster["failed"]["task"], cluster["failed"]["reason"]))
+    for node in cluster.get("skipped_nodes") or []:
+        lines.append("- Node skipped: %s (%s)" % (node.get("host"), node.get("reason")))
     lines.append("- Targeted: %s" % _ids(cluster["targeted"]))
     if plan:
         lines.append("- Would close: %s" % _ids(cluster["would_close"]))
@@ -208,6 +268,8 @@ def _cluster_lines(cluster, plan):
         lines.append("- Deleted: %s" % _ids(cluster["deleted"]))
     lines.append("- Already closed: %s" % _ids(cluster["already_closed"]))
     lines.append("- Already gone: %s" % _ids(cluster["already_gone"]))
+    if cluster.get("not_found"):
+        lines.append("- Matched nothing (ids, groups or patterns): %s" % _ids(cluster["not_found"]))
     earlier = cluster["earlier_runs"]
     if earlier["deleted"] or earlier["closed"]:
         lines.append("- Done earlier: deleted %s; closed %s" % (_ids(earlier["deleted"]), _ids(earlier["closed"])))
@@ -236,10 +298,11 @@ def report_markdown(report):
     row += [totals["already_gone"], totals["deleted_in_earlier_runs"]]
     lines += _table(header, [row]) + ["", "## Clusters", ""]
     lines += _table(
-        ["cluster", "status", "targeted"] + done + ["already gone", "duration (s)", "reason"],
-        [[c["cluster"], c["status"], len(c["targeted"])] + [len(c[key.replace(" ", "_")]) for key in done]
+        ["cluster", "status", "run", "targeted"] + done + ["already gone", "duration (s)", "reason"],
+        [[c["cluster"], c["status"], _run_of(c, report), len(c["targeted"])]
+         + [len(c.get(key.replace(" ", "_")) or []) for key in done]
          + [len(c["already_gone"]), c["duration_s"], _cell(c["failed"]["reason"]) if c["failed"] else ""]
          for c in report["clusters"]])
     for cluster in report["clusters"]:
-        lines += [""] + _cluster_lines(cluster, plan)
+        lines += [""] + _cluster_lines(cluster, report)
     return "\n".join(lines) + "\n"
