@@ -82,8 +82,9 @@ class DeleteRequest:
         self.wait_for_completion = params.get("wait_for_completion", True)
         self.delete_user_annotations = bool(params.get("delete_user_annotations"))
         self.timeout = parse_optional_time(params.get("timeout"))
-        # Waiting for a closing job (or for the close of close_first) is bounded by the timeout too.
-        self.close_timeout = self.timeout or parse_time("30m")
+        # The close of close_first, and the wait for a closing job: close_timeout, else timeout.
+        self.close_timeout = (parse_optional_time(params.get("close_timeout"), "close_timeout")
+                              or self.timeout or parse_time("30m"))
         self.concurrency = params.get("concurrency") or 4
         if self.concurrency < 1:
             raise InvalidInput("concurrency must be 1 or more, got %d" % self.concurrency)

@@ -70,8 +70,8 @@ options:
       - Close the jobs that are not closed before deleting them, as
         M(mlops.elasticsearch.ml_job_close) would (stopping their datafeeds; a V(failed) job needs O(force)).
         In check mode both steps are planned and reported.
-      - The close is bounded by O(timeout) (V(30m) when unset); a job that does not close in time is not
-        deleted, and is reported as V(timed_out).
+      - The close is bounded by O(close_timeout); a job that does not close in time is not deleted, and is
+        reported as V(timed_out).
     type: bool
     default: false
     version_added: 1.1.0
@@ -97,8 +97,15 @@ options:
     description:
       - How long the server may take for each delete, as an Elasticsearch time value such as V(5m).
         The server default applies when not set.
-      - Also bounds the close of O(close_first=true) and the wait for a V(closing) job (V(30m) when not set).
+      - Also bounds the close of O(close_first=true) and the wait for a V(closing) job, unless O(close_timeout)
+        is set (V(30m) when neither is).
     type: str
+  close_timeout:
+    description:
+      - How long the close of O(close_first=true), and the wait for a V(closing) job, may take, as an
+        Elasticsearch time value such as V(30m). When not set, O(timeout) applies, else V(30m).
+    type: str
+    version_added: 1.1.0
   backup_dir:
     description:
       - Before deleting, save each job's configuration and its datafeed's, as C(GET ...?exclude_generated=true)
@@ -246,6 +253,7 @@ ARGUMENT_SPEC = dict(
     wait_for_completion=dict(type="bool", default=True),
     delete_user_annotations=dict(type="bool", default=False),
     timeout=dict(type="str"),
+    close_timeout=dict(type="str"),
     concurrency=dict(type="int", default=4),
     backup_dir=dict(type="path"),
 )

@@ -231,11 +231,12 @@ def write_playbook(workdir, name, plays):
     return path
 
 
-def start_playbook(workdir, playbook, inventory="localhost,", verbosity=0, env=None, extra_args=()):
+def start_playbook(workdir, playbook, inventory="localhost,", verbosity=0, env=None, extra_args=(), session=False):
+    """``session``: in a process group of its own, as a terminal runs it, for a Ctrl-C (``os.killpg``)."""
     argv = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", inventory, playbook] + list(extra_args)
     if verbosity:
         argv.append("-" + "v" * verbosity)
-    process = subprocess.Popen(argv, cwd=workdir, env=playbook_env(workdir, env),
+    process = subprocess.Popen(argv, cwd=workdir, env=playbook_env(workdir, env), start_new_session=session,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     process.started = time.time()
     process.workdir = workdir
