@@ -20,15 +20,19 @@ from ansible_collections.mlops.elasticsearch.plugins.module_utils._files import 
 BACKUP_FILE_MODE = 0o600
 
 
-def read_configs(api, job_ids):
-    """job_id -> {"job": config, "datafeed": config or None}, as they could be PUT back."""
+def read_configs(api, jobs):
+    """job_id -> {"job": config, "datafeed": config or None}, as they could be PUT back.
+
+    The datafeeds are read on their own: exclude_generated drops the job's embedded
+    datafeed_config (which 8.x embeds in GET jobs otherwise)."""
     configs = {}
-    for chunk in chunk_ids(job_ids):
+    for chunk in chunk_ids([job.job_id for job in jobs]):
         for doc in api.get_jobs(",".join(chunk), exclude_generated=True):
-            datafeed = doc.pop("datafeed_config", None)
-            configs[doc["job_id"]] = {"job": doc, "datafeed": datafeed}
-    if not api.release.supports("jobs_embed_datafeed") and configs:
-        for datafeed in api.get_datafeeds(exclude_generated=True):
+            doc.pop("datafeed_config", None)
+            configs[doc["job_id"]] = {"job": doc, "datafeed": None}
+    datafeed_ids = [job.datafeed_id for job in jobs if job.datafeed_id and job.job_id in configs]
+    if datafeed_ids:
+        for datafeed in api.get_datafeeds(datafeed_ids, exclude_generated=True):
             if datafeed.get("job_id") in configs:
                 configs[datafeed["job_id"]]["datafeed"] = datafeed
     return configs
@@ -44,7 +48,7 @@ def save_configs(api, jobs, directory):
     job_id -> file."""
     if not jobs:
         return {}
-    configs = read_configs(api, [job.job_id for job in jobs])
+    configs = read_configs(api, jobs)
     if not os.path.isdir(directory):
         os.makedirs(directory)
     files = {}

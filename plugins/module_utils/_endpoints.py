@@ -148,10 +148,16 @@ class MlEndpoints:
         return self.transport.request("GET", self._path("anomaly_detectors/{}/_stats", expression),
                                       params=self._no_match()).body.get("jobs", [])
 
-    def get_datafeeds(self, exclude_generated=False):
-        """GET datafeeds: every datafeed of the cluster."""
-        return self.transport.request("GET", self._path("datafeeds"),
-                                      params=self._exclude_generated(exclude_generated)).body.get("datafeeds", [])
+    def get_datafeeds(self, datafeed_ids=None, exclude_generated=False):
+        """GET datafeeds[/<ids>]: every datafeed of the cluster, or those named (a chunk of ids each)."""
+        params = self._exclude_generated(exclude_generated)
+        if datafeed_ids is None:
+            return self.transport.request("GET", self._path("datafeeds"), params=params).body.get("datafeeds", [])
+        datafeeds = []
+        for chunk in chunk_ids(datafeed_ids):
+            datafeeds.extend(self.transport.request("GET", self._path("datafeeds/{}", ",".join(chunk)),
+                                                    params=params).body.get("datafeeds", []))
+        return datafeeds
 
     def get_datafeed_stats(self, datafeed_ids):
         stats = []

@@ -338,7 +338,7 @@ def describe_jobs(api, request):
     result.update(jobs=[job.to_dict() for job in selection.jobs], missing=selection.missing,
                   exists=bool(selection.jobs))
     if request.include_config and selection.jobs:
-        configs = read_configs(api, selection.job_ids)
+        configs = read_configs(api, selection.jobs)
         for job in result["jobs"]:
             config = configs.get(job["job_id"], {})
             job["config"] = config.get("job")

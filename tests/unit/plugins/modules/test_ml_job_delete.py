@@ -236,9 +236,12 @@ def test_backup_dir_saves_configs_and_states_before_deleting(run, tmp_path):
     # Backups record the datafeed's state too, so a restore can start what was started.
     run.http.expect(Call("GET", "/_ml/datafeeds/datafeed-web-1/_stats",
                          reply=es.datafeed_stats_page(es.datafeed_stats("datafeed-web-1", "stopped"))))
-    config = es.job_doc("web-1", datafeed_id="datafeed-web-1")
+    # exclude_generated drops the embedded datafeed_config: the datafeed is read on its own.
+    config = es.job_doc("web-1")
     run.http.expect(Call("GET", JOB % "web-1", params={"exclude_generated": "true", "allow_no_match": "true"},
                          reply=es.jobs_page(config)),
+                    Call("GET", "/_ml/datafeeds/datafeed-web-1", params={"exclude_generated": "true"},
+                         reply=es.datafeeds_page(es.datafeed_doc("datafeed-web-1", "web-1"))),
                     delete_call("web-1"))
     backup = tmp_path / "ml"
     result = run.ok(ml_job_delete, {"job_id": "web-1", "backup_dir": str(backup)})
