@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: mlops.elasticsearch contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ml_job_decommission_report action plugin, run for real on a fake task: what it writes,
-with which modes, and how it fails."""
+"""The role's internal report writer (the _ml_job_decommission_report action), run for real on a fake
+task: what it writes and merges, with which modes, and how it fails."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -20,30 +20,33 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.playbook.play_context import PlayContext
 from ansible.template import Templar
 
-from ansible_collections.mlops.elasticsearch.plugins.action.ml_job_decommission_report import ActionModule
+from ansible_collections.mlops.elasticsearch.plugins.action._ml_job_decommission_report import ActionModule
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._jobs import Job
 from ansible_collections.mlops.elasticsearch.plugins.plugin_utils._decommission_report import (
     cluster_outcome,
+    fleet_report,
     report_markdown,
 )
+from ansible_collections.mlops.elasticsearch.tests.unit.plugins.plugin_utils.test_decommission_report import (
+    RUN,
+    SETTINGS,
+    STARTED,
+    fleet_jobs,
+    info_result,
+    outcome_of,
+    record,
+)
 
-STARTED = 1764584100.0
-RUN = {"id": "r2", "mode": "run", "started": "2025-12-01T10:15:00Z", "started_ts": STARTED, "previous": {}}
-SETTINGS = {"jobs": ["old-*"], "exclude": [], "delete": True, "force": False, "max_jobs": 10, "close_timeout": "30m"}
-TARGETS = {"jobs": ["old-*"], "exclude": [], "delete": True}
 
-
-def outcome(cluster, run_id="r2"):
-    return cluster_outcome({
-        "cluster": cluster, "run_id": run_id, "check_mode": False, "targets": TARGETS,
-        "plan": {"cluster": {"name": cluster, "version": "8.15.0"}, "jobs": [{"job_id": "old-1", "state": "opened"}]},
-        "close": {"closed": ["old-1"]}, "delete": {"deleted": ["old-1"]}, "left": [], "failure": None,
-        "started_ts": STARTED, "recorded_ts": STARTED + 2,
-    })
+def outcomes():
+    """es-b and es-a of this run (r2), es-z of an earlier run in the same play."""
+    return [outcome_of(fleet_jobs(), cluster="es-b"), outcome_of([Job("old-2", state="closed")], cluster="es-a"),
+            outcome_of([], cluster="es-z", run_id="r1")]
 
 
 def task_args(path, **changes):
-    args = dict(path=str(path), run=dict(RUN), settings=dict(SETTINGS),
-                clusters=[outcome("es-b"), outcome("es-a"), outcome("es-z", run_id="r1")], hosts=3)
+    args = dict(path=str(path), run=dict(RUN), settings=dict(SETTINGS), clusters=outcomes(),
+                hosts=["es-a", "es-b", "es-c"])
     args.update(changes)
     return args
 
@@ -51,7 +54,7 @@ def task_args(path, **changes):
 def run_action(args, check_mode=False):
     """As ansible-core's unit tests build an action: a mock task and connection, real loader and templar."""
     task = MagicMock()
-    task.action = "mlops.elasticsearch.ml_job_decommission_report"
+    task.action = "mlops.elasticsearch._ml_job_decommission_report"
     task.args = args
     task.async_val = 0
     task.check_mode = check_mode
@@ -63,6 +66,27 @@ def run_action(args, check_mode=False):
 
 def mode(path):
     return stat.S_IMODE(os.stat(str(path)).st_mode)
+
+
+def read(path):
+    with open(str(path)) as stream:
+        return stream.read()
+
+
+def write_json(path, value):
+    path.write_text(u"%s\n" % json.dumps(value))
+
+
+def campaign_report(directory):
+    """The report.json of run r1 (es-a, es-d, es-f: es-f failed) in ``directory``."""
+    failure = {"task": "Stop here when the plan says the run must not start", "reason": "job [old-6] has state failed"}
+    r1 = [outcome_of(fleet_jobs(), cluster="es-a", run_id="r1"), outcome_of([], cluster="es-d", run_id="r1"),
+          cluster_outcome(record(cluster="es-f", run_id="r1", failure=failure,
+                                 plan=info_result([Job("old-6", state="failed")])))]
+    report = fleet_report(dict(RUN, id="r1"), SETTINGS, r1, ["es-a", "es-d", "es-f"], STARTED - 3600)
+    directory.mkdir(parents=True, exist_ok=True)
+    write_json(directory / "report.json", report)
+    return report
 
 
 @pytest.fixture
@@ -81,19 +105,18 @@ def test_writes_report_json_and_markdown(tmp_path):
     assert result["changed"] is False
     assert result["files"] == {"json": str(directory / "report.json"), "markdown": str(directory / "report.md")}
     report = result["report"]
-    assert [c["cluster"] for c in report["clusters"]] == ["es-a", "es-b"]
-    assert report["totals"]["clusters"] == 2 and report["totals"]["pending"] == 1
-    with open(str(directory / "report.json")) as stream:
-        text = stream.read()
+    assert report["clusters"] == [outcomes()[1], outcomes()[0]]
+    assert (report["totals"]["clusters"], report["totals"]["this_run"], report["totals"]["pending"]) == (2, 2, 1)
+    text = read(directory / "report.json")
     assert json.loads(text) == report
-    assert text.endswith("}\n")
-    with open(str(directory / "report.md")) as stream:
-        markdown = stream.read()
+    assert text.endswith("\n}\n")
+    markdown = read(directory / "report.md")
     assert markdown.startswith("# ML job decommission report (run)\n")
     assert markdown == report_markdown(report)
+    assert sorted(os.listdir(str(directory))) == ["report.json", "report.md"]
 
 
-@pytest.mark.parametrize("mask", [0o022, 0o077])
+@pytest.mark.parametrize("mask", [0o022, 0o077, 0o000])
 def test_report_files_are_0640_in_a_created_directory_of_0750(tmp_path, umask, mask):
     directory = tmp_path / "reports" / "decommission"
     umask(mask)
@@ -113,33 +136,120 @@ def test_an_existing_directory_keeps_its_mode(tmp_path):
     assert mode(directory / "report.json") == 0o640
 
 
-def test_a_previous_report_is_replaced_and_no_temporary_file_is_left(tmp_path):
+def test_the_files_are_replaced_whole_and_no_temporary_file_is_left(tmp_path):
+    directory = tmp_path / "report"
+    campaign_report(directory)
+    (directory / "report.md").write_text(u"# old\n")
+    os.chmod(str(directory / "report.md"), 0o644)
+    with open(str(directory / "report.json")) as before_json, open(str(directory / "report.md")) as before_md:
+        old_json = before_json.read()
+        result = run_action(task_args(directory))
+        # A reader that opened the old files reads them whole: new files were renamed over them.
+        before_json.seek(0)
+        before_md.seek(0)
+        assert (before_json.read(), before_md.read()) == (old_json, "# old\n")
+        assert os.fstat(before_json.fileno()).st_ino != os.stat(str(directory / "report.json")).st_ino
+    assert sorted(os.listdir(str(directory))) == ["report.json", "report.md"]
+    assert json.loads(read(directory / "report.json")) == result["report"]
+    assert read(directory / "report.md") == report_markdown(result["report"])
+    assert mode(directory / "report.md") == 0o640
+
+
+# the campaign: a run merges into the report it finds
+
+
+def test_a_limited_run_keeps_the_entries_of_the_clusters_outside_it(tmp_path):
+    directory = tmp_path / "report"
+    earlier = campaign_report(directory)
+    result = run_action(task_args(directory, hosts=["es-a", "es-b"], run=dict(RUN, previous=earlier)))
+    report = result["report"]
+    by_name = dict((c["cluster"], c) for c in report["clusters"])
+    old = dict((c["cluster"], c) for c in earlier["clusters"])
+    assert sorted(by_name) == ["es-a", "es-b", "es-d", "es-f"]
+    # es-a ran again: its entry is this run's; es-d and es-f keep r1's, es-f's failure included.
+    assert (by_name["es-a"], by_name["es-b"]) == (outcomes()[1], outcomes()[0])
+    assert (by_name["es-d"], by_name["es-f"]) == (old["es-d"], old["es-f"])
+    assert by_name["es-f"]["failed"]["reason"] == "job [old-6] has state failed"
+    totals = report["totals"]
+    assert (totals["clusters"], totals["this_run"], totals["other_runs"], totals["pending"]) == (4, 2, 2, 0)
+    assert (totals["changed"], totals["ok"], totals["failed"]) == (2, 1, 1)
+    assert json.loads(read(directory / "report.json")) == report
+    lines = read(directory / "report.md").split("\n")
+    assert "- 2 clusters were not part of this run: their entries come from the runs they name" in lines
+    assert "| es-f | failed | `r1` (run) | 1 | 0 | 0 | 0 | 3.46 | job [old-6] has state failed |" in lines
+    assert "| es-a | changed | this run | 1 | 0 | 1 | 0 | 3.46 |  |" in lines
+
+
+def test_the_next_batch_of_the_run_replaces_its_clusters_only(tmp_path):
+    directory = tmp_path / "report"
+    campaign_report(directory)
+    hosts = ["es-a", "es-b", "es-c"]
+    run_action(task_args(directory, hosts=hosts, clusters=outcomes()[1:2]))
+    first = json.loads(read(directory / "report.json"))
+    assert [(c["cluster"], c["run_id"]) for c in first["clusters"]] == [
+        ("es-a", "r2"), ("es-d", "r1"), ("es-f", "r1")]
+    assert first["totals"]["pending"] == 2
+    result = run_action(task_args(directory, hosts=hosts))
+    assert [(c["cluster"], c["run_id"]) for c in result["report"]["clusters"]] == [
+        ("es-a", "r2"), ("es-b", "r2"), ("es-d", "r1"), ("es-f", "r1")]
+    assert result["report"]["clusters"][0] == first["clusters"][0]
+    assert result["report"]["totals"]["pending"] == 1
+
+
+@pytest.mark.parametrize("content", [
+    b'{"report": "mlops.elasticsearch.ml_job_decommission", "clusters": [',
+    b"",
+    b"[]",
+    b'"report"',
+    b"null",
+    b'{"clusters": ["\xff"]}',
+], ids=["truncated", "empty", "list", "string", "null", "not-utf-8"])
+def test_an_invalid_report_json_is_ignored_and_replaced(tmp_path, content):
     directory = tmp_path / "report"
     directory.mkdir()
-    (directory / "report.json").write_text(u'{"run_id": "r1"}\n')
-    (directory / "report.md").write_text(u"# old\n")
+    (directory / "report.json").write_bytes(content)
     result = run_action(task_args(directory))
-    assert sorted(os.listdir(str(directory))) == ["report.json", "report.md"]
-    with open(str(directory / "report.json")) as stream:
-        assert json.load(stream)["run_id"] == "r2"
-    with open(str(directory / "report.md")) as stream:
-        assert stream.read() == report_markdown(result["report"])
+    assert "failed" not in result
+    assert [c["cluster"] for c in result["report"]["clusters"]] == ["es-a", "es-b"]
+    assert json.loads(read(directory / "report.json")) == result["report"]
 
 
-def test_check_mode_returns_the_report_and_writes_nothing(tmp_path):
+def test_a_report_json_that_cannot_be_read_is_ignored_and_replaced(tmp_path):
     directory = tmp_path / "report"
-    result = run_action(task_args(directory), check_mode=True)
+    directory.mkdir()
+    os.symlink(str(tmp_path / "gone.json"), str(directory / "report.json"))
+    result = run_action(task_args(directory))
+    assert "failed" not in result
+    assert result["report"]["totals"]["other_runs"] == 0
+    assert not os.path.islink(str(directory / "report.json"))
+    assert json.loads(read(directory / "report.json")) == result["report"]
+
+
+# check mode
+
+
+def test_check_mode_returns_the_merged_report_and_writes_nothing(tmp_path):
+    directory = tmp_path / "report"
+    earlier = campaign_report(directory)
+    before = read(directory / "report.json")
+    result = run_action(task_args(directory, hosts=["es-a", "es-b"]), check_mode=True)
     assert "failed" not in result
     assert result["changed"] is False
-    assert result["report"]["run_id"] == "r2" and result["report"]["totals"]["clusters"] == 2
+    assert [c["cluster"] for c in result["report"]["clusters"]] == ["es-a", "es-b", "es-d", "es-f"]
+    assert result["report"]["clusters"][2] == earlier["clusters"][1]
     assert result["files"]["json"] == str(directory / "report.json")
-    assert not directory.exists()
+    assert read(directory / "report.json") == before
+    assert os.listdir(str(directory)) == ["report.json"]
+
+
+def test_check_mode_creates_no_directory(tmp_path):
+    directory = tmp_path / "report"
+    result = run_action(task_args(directory), check_mode=True)
+    assert result["report"]["run_id"] == "r2" and result["report"]["totals"]["clusters"] == 2
     assert os.listdir(str(tmp_path)) == []
 
 
-def test_hosts_given_as_text_are_counted(tmp_path):
-    result = run_action(task_args(tmp_path, hosts="5"), check_mode=True)
-    assert result["report"]["totals"]["pending"] == 3
+# failures
 
 
 def test_a_run_record_missing_keys_fails_and_writes_nothing(tmp_path):
@@ -159,9 +269,18 @@ def test_a_missing_option_is_refused_by_the_argument_spec(tmp_path):
     assert os.listdir(str(tmp_path)) == []
 
 
-def test_an_unknown_option_is_refused(tmp_path):
-    with pytest.raises(AnsibleActionFail, match="Invalid options for .*: mode"):
-        run_action(task_args(tmp_path, mode="0600"))
+@pytest.mark.parametrize("changes, message", [
+    ({"mode": "0600"}, r"Unsupported parameters for .*: mode\. Supported parameters include: clusters, hosts, path,"
+                       r" run, settings"),
+    # ansible-core names the type `str` or `<class 'str'>`, depending on its release.
+    ({"clusters": ["es-a"]}, r"Elements value for option 'clusters' is of type \S*str\S* and we were unable to"
+                             r" convert to dict"),
+    ({"run": "r2"}, r"argument 'run' is of type \S*str\S* and we were unable to convert to dict"),
+], ids=["unknown", "clusters-not-dicts", "run-not-a-dict"])
+def test_invalid_options_are_refused_by_the_argument_spec(tmp_path, changes, message):
+    with pytest.raises(AnsibleActionFail, match=message):
+        run_action(task_args(tmp_path / "report", **changes))
+    assert os.listdir(str(tmp_path)) == []
 
 
 def test_a_directory_that_cannot_be_created_fails_naming_it(tmp_path):
