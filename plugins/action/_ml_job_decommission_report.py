@@ -24,6 +24,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._files import write_file_atomically
 from ansible_collections.mlops.elasticsearch.plugins.plugin_utils._decommission_report import (
     fleet_report,
+    is_report,
     report_markdown,
 )
 
@@ -31,13 +32,14 @@ RUN_KEYS = ("id", "mode", "started", "started_ts")
 
 
 def read_report(path):
-    """The report already in the directory (earlier runs of the campaign), or None."""
+    """The report already in the directory (earlier runs of the campaign), or None: a file that cannot
+    be read, or is not such a report, is replaced, not merged."""
     try:
         with open(path) as stream:
             report = json.load(stream)
     except (IOError, OSError, ValueError):
         return None
-    return report if isinstance(report, dict) else None
+    return report if is_report(report) else None
 
 
 class ActionModule(ActionBase):

@@ -19,7 +19,12 @@ __metaclass__ = type
 import os
 import time
 
+REPORT = "mlops.elasticsearch.ml_job_decommission"
 STATUSES = ("changed", "ok", "planned", "failed")
+# What the campaign report reads of every cluster's entry; entries of release 1.0.0 have them too.
+ENTRY_KEYS = ("cluster", "run_id", "status", "name", "version", "user", "targeted", "would_close", "would_delete",
+              "closed", "deleted", "already_closed", "already_gone", "earlier_runs", "left", "failed", "backup_dir",
+              "backups", "started", "duration_s")
 JOB_LISTS = ("targeted", "would_close", "would_delete", "closed", "deleted", "already_gone")
 
 
@@ -160,6 +165,13 @@ def _count(clusters, key):
     return sum(len(cluster.get(key) or []) for cluster in clusters)
 
 
+def is_report(value):
+    """Whether ``value`` (a report.json as read) is a campaign report whose entries can be merged."""
+    if not isinstance(value, dict) or value.get("report") != REPORT or not isinstance(value.get("clusters"), list):
+        return False
+    return all(isinstance(entry, dict) and all(key in entry for key in ENTRY_KEYS) for entry in value["clusters"])
+
+
 def fleet_report(run, settings, outcomes, hosts, now_ts, existing=None):
     """The campaign's report after run ``run`` (id, mode, started, started_ts, previous): this run's
     outcomes recorded so far, merged into ``existing`` (the report found on disk), whose entries of
@@ -178,7 +190,7 @@ def fleet_report(run, settings, outcomes, hosts, now_ts, existing=None):
         totals[key] = _count(clusters, key)
     totals["deleted_in_earlier_runs"] = sum(len(c["earlier_runs"]["deleted"]) for c in clusters)
     return {
-        "report": "mlops.elasticsearch.ml_job_decommission",
+        "report": REPORT,
         "mode": run["mode"],
         "run_id": run["id"],
         "started": run["started"],

@@ -214,6 +214,37 @@ def test_an_invalid_report_json_is_ignored_and_replaced(tmp_path, content):
     assert json.loads(read(directory / "report.json")) == result["report"]
 
 
+@pytest.mark.parametrize("content", [
+    {"clusters": "es-a"},
+    {"clusters": [1, 2]},
+    {"report": "mlops.elasticsearch.ml_job_decommission", "clusters": [{"cluster": "es-q", "status": "ok"}]},
+    {"report": "someone.else", "clusters": [outcome_of([], cluster="es-q", run_id="r0")]},
+], ids=["clusters-not-a-list", "entries-not-objects", "entries-lacking-keys", "another-report"])
+def test_a_json_object_that_is_not_a_campaign_report_is_ignored_and_replaced(tmp_path, content):
+    directory = tmp_path / "report"
+    directory.mkdir()
+    write_json(directory / "report.json", content)
+    result = run_action(task_args(directory))
+    assert "failed" not in result
+    assert [c["cluster"] for c in result["report"]["clusters"]] == ["es-a", "es-b"]
+    assert json.loads(read(directory / "report.json")) == result["report"]
+
+
+def test_a_report_of_release_1_0_is_merged(tmp_path):
+    # Its entries have neither mode, not_found nor skipped_nodes.
+    directory = tmp_path / "report"
+    report = campaign_report(directory)
+    for entry in report["clusters"]:
+        for key in ("mode", "not_found", "skipped_nodes"):
+            del entry[key]
+    write_json(directory / "report.json", report)
+    result = run_action(task_args(directory, hosts=["es-a", "es-b"]))
+    assert "failed" not in result
+    assert [c["cluster"] for c in result["report"]["clusters"]] == ["es-a", "es-b", "es-d", "es-f"]
+    assert "| es-f | failed | `r1` (run) | 1 | 0 | 0 | 0 | 3.46 | job [old-6] has state failed |" in read(
+        directory / "report.md").split("\n")
+
+
 def test_a_report_json_that_cannot_be_read_is_ignored_and_replaced(tmp_path):
     directory = tmp_path / "report"
     directory.mkdir()

@@ -32,6 +32,7 @@ from ansible_collections.mlops.elasticsearch.plugins.plugin_utils._decommission_
     as_list,
     cluster_outcome,
     fleet_report,
+    is_report,
     normalised_targets,
     report_markdown,
 )
@@ -803,6 +804,35 @@ def test_without_an_existing_report_there_is_only_this_run(existing):
     report = fleet_report(RUN, SETTINGS, [outcome_of([], cluster="es-a")], ["es-a"], STARTED, existing=existing)
     assert [c["cluster"] for c in report["clusters"]] == ["es-a"]
     assert report["totals"]["other_runs"] == 0
+
+
+def test_a_report_written_by_fleet_report_can_be_merged():
+    assert is_report(campaign_report()) is True
+    assert is_report(fleet_report(RUN, SETTINGS, [], ["es-a"], STARTED)) is True
+
+
+def test_a_report_of_release_1_0_can_be_merged():
+    # Its entries have neither mode, not_found nor skipped_nodes.
+    report = campaign_report()
+    report["clusters"] = [dict((key, value) for key, value in entry.items()
+                               if key not in ("mode", "not_found", "skipped_nodes")) for entry in report["clusters"]]
+    assert is_report(report) is True
+
+
+@pytest.mark.parametrize("change", [
+    lambda report: dict(report, report="someone.else"),
+    lambda report: dict((key, value) for key, value in report.items() if key != "report"),
+    lambda report: dict(report, clusters="es-a"),
+    lambda report: dict(report, clusters=None),
+    lambda report: dict(report, clusters=report["clusters"] + [1]),
+    lambda report: dict(report, clusters=[dict((key, value) for key, value in entry.items() if key != "status")
+                                          for entry in report["clusters"]]),
+    lambda report: [report],
+    lambda report: None,
+], ids=["another-report", "no-name", "clusters-a-string", "clusters-null", "an-entry-not-an-object",
+        "entries-lacking-a-key", "a-list", "null"])
+def test_anything_else_is_not_a_report_to_merge_into(change):
+    assert is_report(change(campaign_report())) is False
 
 
 # report_markdown
