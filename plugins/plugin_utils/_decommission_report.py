@@ -111,7 +111,11 @@ def cluster_outcome(record):
     targeted = list(plan.get("targeted") or [])
     closed = list(acted.get("closed") or [])
     deleted = list(acted.get("deleted") or [])
-    gone_meanwhile = list(acted.get("already_absent") or []) + list(acted.get("being_deleted") or [])
+    # Targeted jobs gone since the plan, or being deleted: ml_job_delete lists both; ml_job_close
+    # (ignore_missing) names the gone ones missing and reports the others per job.
+    gone_meanwhile = (list(acted.get("already_absent") or []) + list(acted.get("being_deleted") or [])
+                      + list(acted.get("missing") or [])
+                      + [job["job_id"] for job in acted.get("jobs") or [] if job.get("action") == "being_deleted"])
     existing = set(targeted) - set(plan.get("being_deleted") or [])
 
     previous = _previous_entry(record.get("previous_report"), record["cluster"], targets)

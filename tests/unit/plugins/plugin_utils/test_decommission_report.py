@@ -257,6 +257,20 @@ def test_jobs_gone_between_the_plan_and_the_delete_are_already_gone():
     assert outcome["earlier_runs"] == {"closed": [], "deleted": []}
 
 
+@pytest.mark.parametrize("check_mode", [False, True], ids=["run", "check-mode"])
+def test_jobs_gone_between_the_plan_and_the_close_are_already_gone(check_mode):
+    # ml_job_close (ignore_missing) names old-2 missing; old-4 it reports being deleted.
+    at_act = [job for job in fleet_jobs() if job.job_id != "old-2"]
+    at_act[2] = Job("old-4", state="opened", groups=["retired"], deleting=True)
+    rec = run_record(fleet_jobs(), targets=CLOSE_ONLY, jobs_at_act=at_act, check_mode=check_mode)
+    assert rec["close"]["missing"] == ["old-2"]
+    outcome = cluster_outcome(rec)
+    assert outcome["targeted"] == ["old-1", "old-2", "old-3", "old-4"]
+    assert outcome["would_close" if check_mode else "closed"] == ["old-1"]
+    assert outcome["already_closed"] == ["old-2", "old-3"]
+    assert outcome["already_gone"] == ["old-2", "old-4"]
+
+
 def test_jobs_left_are_the_pending_jobs_of_the_verifying_read():
     left = [Job("old-3", state="closing")]
     outcome = outcome_of(fleet_jobs(), jobs_after=left)
@@ -543,9 +557,10 @@ def test_jobs_still_being_deleted_are_done_earlier_in_check_mode_too():
     assert outcome["earlier_runs"]["deleted"] == ["old-1", "old-2", "old-4"]
 
 
-def test_a_job_being_deleted_without_a_backup_is_already_gone():
+@pytest.mark.parametrize("targets", [TARGETS, CLOSE_ONLY], ids=["delete", "close-only"])
+def test_a_job_being_deleted_without_a_backup_is_already_gone(targets):
     # Someone else is deleting it: no backup of ours.
-    outcome = outcome_of([Job("old-5", state="closed", deleting=True)])
+    outcome = outcome_of([Job("old-5", state="closed", deleting=True)], targets=targets)
     assert (outcome["status"], outcome["already_gone"], outcome["earlier_runs"]["deleted"]) == ("ok", ["old-5"], [])
 
 
