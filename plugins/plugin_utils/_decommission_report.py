@@ -179,15 +179,16 @@ def is_report(value):
 def fleet_report(run, settings, outcomes, hosts, now_ts, existing=None):
     """The campaign's report after run ``run`` (id, mode, started, started_ts, previous): this run's
     outcomes recorded so far, merged into ``existing`` (the report found on disk), whose entries of
-    clusters outside this run are kept as they were, each naming the run that produced it.
-    ``hosts``: the clusters of this run's play; those without an outcome yet are pending."""
+    the other clusters are kept as they were, each naming the run that produced it.
+    ``hosts``: the clusters of this run's play; those without an outcome yet are pending, and keep
+    their entry until this run reaches them (a run stopped before their batch leaves them as they were)."""
     this_run = [o for o in outcomes if o.get("run_id") == run["id"]]
-    in_run = set(hosts) | set(o["cluster"] for o in this_run)
-    kept = [c for c in (existing or {}).get("clusters") or [] if c.get("cluster") not in in_run]
+    done = set(o["cluster"] for o in this_run)
+    kept = [c for c in (existing or {}).get("clusters") or [] if c.get("cluster") not in done]
     clusters = sorted(this_run + kept, key=lambda o: o["cluster"].lower())
+    pending = sorted(set(hosts) - done, key=lambda name: name.lower())
     previous = run.get("previous") or {}
-    totals = {"clusters": len(clusters), "this_run": len(this_run), "other_runs": len(kept),
-              "pending": len(set(hosts) - set(o["cluster"] for o in this_run))}
+    totals = {"clusters": len(clusters), "this_run": len(this_run), "other_runs": len(kept), "pending": len(pending)}
     for status in STATUSES:
         totals[status] = sum(1 for cluster in clusters if cluster["status"] == status)
     for key in JOB_LISTS:
@@ -204,6 +205,7 @@ def fleet_report(run, settings, outcomes, hosts, now_ts, existing=None):
                          if "run_id" in previous else None),
         "settings": dict(settings, jobs=as_list(settings.get("jobs")), exclude=as_list(settings.get("exclude"))),
         "totals": totals,
+        "pending": pending,
         "clusters": clusters,
     }
 
@@ -233,9 +235,14 @@ def _summary_lines(report):
     if previous:
         lines.append('- Previous run: `%s` (%s, started %s); what it did is listed as "done earlier"'
                      % (previous["run_id"], previous["mode"], previous["started"]))
-    if report["totals"]["other_runs"]:
+    kept = [cluster for cluster in report["clusters"] if cluster["run_id"] != report["run_id"]]
+    waiting = len([cluster for cluster in kept if cluster["cluster"] in report["pending"]])
+    if len(kept) > waiting:
         lines.append("- %d clusters were not part of this run: their entries come from the runs they name"
-                     % report["totals"]["other_runs"])
+                     % (len(kept) - waiting))
+    if waiting:
+        lines.append("- %d clusters of this run are pending: until this run reaches them, their entries come from"
+                     " the runs they name" % waiting)
     return lines
 
 
@@ -267,7 +274,8 @@ def _cluster_lines(cluster, report):
     plan = cluster.get("mode") == "plan"
     lines = ["### %s: %s" % (cluster["cluster"], cluster["status"]), ""]
     if cluster["run_id"] != report["run_id"]:
-        lines.append("- From run %s, not part of this run" % _run_of(cluster, report))
+        where = "pending in this run" if cluster["cluster"] in report["pending"] else "not part of this run"
+        lines.append("- From run %s, %s" % (_run_of(cluster, report), where))
     line = _cluster_line(cluster)
     if line:
         lines.append(line)

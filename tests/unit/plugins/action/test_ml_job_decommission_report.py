@@ -182,18 +182,21 @@ def test_a_limited_run_keeps_the_entries_of_the_clusters_outside_it(tmp_path):
 
 def test_the_next_batch_of_the_run_replaces_its_clusters_only(tmp_path):
     directory = tmp_path / "report"
-    campaign_report(directory)
-    hosts = ["es-a", "es-b", "es-c"]
+    earlier = campaign_report(directory)
+    hosts = ["es-a", "es-b", "es-c", "es-d"]
     run_action(task_args(directory, hosts=hosts, clusters=outcomes()[1:2]))
     first = json.loads(read(directory / "report.json"))
+    # es-d is not reached yet: r1's entry stays until its batch runs (or for good, if the run stops).
     assert [(c["cluster"], c["run_id"]) for c in first["clusters"]] == [
         ("es-a", "r2"), ("es-d", "r1"), ("es-f", "r1")]
-    assert first["totals"]["pending"] == 2
+    assert first["clusters"][1] == earlier["clusters"][1]
+    assert (first["pending"], first["totals"]["pending"]) == (["es-b", "es-c", "es-d"], 3)
+    assert "- From run `r1` (run), pending in this run\n" in read(directory / "report.md")
     result = run_action(task_args(directory, hosts=hosts))
     assert [(c["cluster"], c["run_id"]) for c in result["report"]["clusters"]] == [
         ("es-a", "r2"), ("es-b", "r2"), ("es-d", "r1"), ("es-f", "r1")]
     assert result["report"]["clusters"][0] == first["clusters"][0]
-    assert result["report"]["totals"]["pending"] == 1
+    assert (result["report"]["pending"], result["report"]["totals"]["pending"]) == (["es-c", "es-d"], 2)
 
 
 @pytest.mark.parametrize("content", [

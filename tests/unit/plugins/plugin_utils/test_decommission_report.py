@@ -653,8 +653,9 @@ def test_fleet_report_sorts_the_clusters_and_counts_totals():
     outcomes = fleet_outcomes()
     report = fleet_report(RUN, SETTINGS, outcomes, ["es-a", "es-b", "es-c", "es-d", "es-e"], STARTED + 9.2)
     assert list(report) == ["report", "mode", "run_id", "started", "updated", "duration_s", "previous_run",
-                            "settings", "totals", "clusters"]
+                            "settings", "totals", "pending", "clusters"]
     assert report["clusters"] == [outcomes[1], outcomes[2], outcomes[0]]
+    assert report["pending"] == ["es-d", "es-e"]
     assert report["totals"] == {
         "clusters": 3, "this_run": 3, "other_runs": 0, "pending": 2,
         "changed": 1, "ok": 1, "planned": 0, "failed": 1,
@@ -796,14 +797,40 @@ def test_a_second_batch_of_the_same_run_replaces_only_its_clusters():
     after_first = fleet_report(RUN, SETTINGS, first, hosts, STARTED + 5, existing=existing)
     second = first + [outcome_of([Job("old-6", state="failed")], cluster="es-b", force=True),
                       outcome_of([], cluster="es-e")]
+    old = dict((c["cluster"], c) for c in existing["clusters"])
+    # After the first batch, es-b (not reached yet) still has r1's entry.
+    assert after_first["clusters"] == [first[0], old["es-b"], old["es-c"], old["es-d"], old["es-x"]]
+    assert (after_first["pending"], after_first["totals"]["pending"]) == (["es-b", "es-e"], 2)
     report = fleet_report(RUN, SETTINGS, second, hosts, STARTED + 9, existing=after_first)
     by_name = dict((c["cluster"], c) for c in report["clusters"])
     assert sorted(by_name) == ["es-a", "es-b", "es-c", "es-d", "es-e", "es-x"]
     assert by_name["es-a"] == after_first["clusters"][0] == first[0]
     assert (by_name["es-b"], by_name["es-e"]) == (second[1], second[2])
-    old = dict((c["cluster"], c) for c in existing["clusters"])
     assert (by_name["es-c"], by_name["es-d"], by_name["es-x"]) == (old["es-c"], old["es-d"], old["es-x"])
     assert (report["totals"]["this_run"], report["totals"]["other_runs"], report["totals"]["pending"]) == (3, 3, 0)
+    assert report["pending"] == []
+
+
+def test_a_cluster_this_run_has_not_reached_yet_keeps_its_last_entry():
+    # A serial run stopped after its first batch (es-a): es-b and es-c keep r1's entries, es-b's failure too.
+    existing = campaign_report()
+    old = dict((c["cluster"], c) for c in existing["clusters"])
+    first = outcome_of([], cluster="es-a")
+    report = fleet_report(RUN, SETTINGS, [first], ["es-a", "es-b", "es-c", "es-e"], STARTED + 5, existing=existing)
+    assert report["clusters"] == [first, old["es-b"], old["es-c"], old["es-d"], old["es-x"]]
+    assert report["pending"] == ["es-b", "es-c", "es-e"]
+    totals = report["totals"]
+    assert (totals["clusters"], totals["this_run"], totals["other_runs"], totals["pending"]) == (5, 1, 4, 3)
+    assert (totals["ok"], totals["changed"], totals["failed"], totals["planned"]) == (2, 1, 1, 1)
+    markdown = report_markdown(report)
+    lines = markdown.split("\n")
+    assert "- 2 clusters were not part of this run: their entries come from the runs they name" in lines
+    assert ("- 2 clusters of this run are pending: until this run reaches them, their entries come from the runs"
+            " they name") in lines
+    assert section(markdown, "es-b")[1] == "- From run `r1` (run), pending in this run"
+    assert section(markdown, "es-d")[1] == "- From run `r1` (run), not part of this run"
+    # The next run, reading this report as the previous one, still knows what r1 deleted on es-c.
+    assert outcome_of([], cluster="es-c", previous_report=report)["earlier_runs"]["deleted"] == ["old-2"]
 
 
 def test_pending_counts_the_hosts_of_this_run_without_an_outcome_yet():
