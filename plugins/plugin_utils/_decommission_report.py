@@ -184,7 +184,10 @@ def fleet_report(run, settings, outcomes, hosts, now_ts, existing=None):
     their entry until this run reaches them (a run stopped before their batch leaves them as they were)."""
     this_run = [o for o in outcomes if o.get("run_id") == run["id"]]
     done = set(o["cluster"] for o in this_run)
-    kept = [c for c in (existing or {}).get("clusters") or [] if c.get("cluster") not in done]
+    existing = existing or {}
+    # Entries of release 1.0.0 name no mode: each comes from the run that wrote its report.
+    kept = [c if "mode" in c else dict(c, mode=existing.get("mode", "run"))
+            for c in existing.get("clusters") or [] if c.get("cluster") not in done]
     clusters = sorted(this_run + kept, key=lambda o: o["cluster"].lower())
     pending = sorted(set(hosts) - done, key=lambda name: name.lower())
     previous = run.get("previous") or {}

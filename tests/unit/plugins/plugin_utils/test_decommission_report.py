@@ -841,6 +841,30 @@ def test_pending_counts_the_hosts_of_this_run_without_an_outcome_yet():
     assert "| 6 | 2 | 2 | 1 | 2 | 10 | 2 | 5 | 0 | 0 |" in report_markdown(report).split("\n")
 
 
+def test_entries_of_a_release_1_0_report_are_kept_with_the_mode_of_their_run():
+    # A 1.0.0 report held the entries of one run, without their mode: here a plan.
+    plan = [outcome_of(fleet_jobs(), cluster=name, run_id="r1", check_mode=True) for name in ("es-a", "es-b")]
+    existing = fleet_report(dict(PLAN_RUN, id="r1"), SETTINGS, plan, ["es-a", "es-b"], STARTED - 60)
+    for entry in existing["clusters"]:
+        for key in ("mode", "not_found", "skipped_nodes"):
+            del entry[key]
+    report = fleet_report(RUN, SETTINGS, [outcome_of(fleet_jobs(), cluster="es-a")], ["es-a"], STARTED + 5,
+                          existing=existing)
+    kept = report["clusters"][1]
+    assert kept == dict(existing["clusters"][1], mode="plan")
+    markdown = report_markdown(report)
+    assert "| es-b | planned | `r1` (plan) | 4 | 0 | 0 | 0 | 3.46 |  |" in markdown.split("\n")
+    assert section(markdown, "es-b")[1:5] == [
+        "- From run `r1` (plan), not part of this run",
+        "- Cluster `prod-a`, Elasticsearch 8.15.0, as user `ops`",
+        "- Targeted: old-1, old-2, old-3, old-4",
+        "- Would close: old-1, old-4",
+    ]
+    # Written so, the next run keeps it as it is.
+    again = fleet_report(dict(RUN, id="r3"), SETTINGS, [], ["es-a"], STARTED + 60, existing=report)
+    assert again["clusters"][1] == kept
+
+
 @pytest.mark.parametrize("existing", [None, {}, {"clusters": None}, {"run_id": "r1"}])
 def test_without_an_existing_report_there_is_only_this_run(existing):
     report = fleet_report(RUN, SETTINGS, [outcome_of([], cluster="es-a")], ["es-a"], STARTED, existing=existing)
