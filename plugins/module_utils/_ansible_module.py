@@ -25,6 +25,24 @@ from ansible_collections.mlops.elasticsearch.plugins.module_utils._errors import
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
+class Definition:
+    """What a module is, for its process (``main``) and for its action plugin, which runs it in the
+    controller's worker when the task runs there (plugins/plugin_utils/_local_module.py): its own
+    options, its request type (``parse(params)``), its operation
+    (``operation(endpoints, request, check_mode, diff)`` -> result) and how its failures read."""
+
+    def __init__(self, argument_spec, parse, operation, failure):
+        self.argument_spec = argument_spec
+        self.parse = parse
+        self.operation = operation
+        self.failure = failure
+
+
+def main(definition):
+    """A module's process: its AnsibleModule, then :func:`run`."""
+    run(new_module(definition.argument_spec), definition.operation, definition.parse, definition.failure)
+
+
 def new_module(argument_spec, supports_check_mode=True):
     """An AnsibleModule with the connection options and their constraints merged in."""
     return AnsibleModule(argument_spec=connection_options.argument_spec(**argument_spec),

@@ -204,9 +204,11 @@ def close(api, request, check_mode, diff):
     return result
 
 
+DEFINITION = _ansible_module.Definition(ARGUMENT_SPEC, CloseRequest, close, "Failed to close jobs")
+
+
 def main():
-    module = _ansible_module.new_module(ARGUMENT_SPEC)
-    _ansible_module.run(module, close, CloseRequest, "Failed to close jobs")
+    _ansible_module.main(DEFINITION)
 
 
 if __name__ == "__main__":

@@ -266,9 +266,11 @@ def delete(api, request, check_mode, diff):
     return result
 
 
+DEFINITION = _ansible_module.Definition(ARGUMENT_SPEC, DeleteRequest, delete, "Failed to delete jobs")
+
+
 def main():
-    module = _ansible_module.new_module(ARGUMENT_SPEC)
-    _ansible_module.run(module, delete, DeleteRequest, "Failed to delete jobs")
+    _ansible_module.main(DEFINITION)
 
 
 if __name__ == "__main__":

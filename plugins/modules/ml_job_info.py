@@ -307,9 +307,11 @@ def describe(api, request, check_mode, diff):
     return dict(describe_jobs(api, request), changed=False)
 
 
+DEFINITION = _ansible_module.Definition(ARGUMENT_SPEC, DescribeRequest, describe, "Failed to read jobs")
+
+
 def main():
-    module = _ansible_module.new_module(ARGUMENT_SPEC)
-    _ansible_module.run(module, describe, DescribeRequest, "Failed to read jobs")
+    _ansible_module.main(DEFINITION)
 
 
 if __name__ == "__main__":

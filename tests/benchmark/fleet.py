@@ -177,7 +177,7 @@ def run_measured(command, env, cwd, log_path):
 def contender_command(name, inventory, urls, args, workdir):
     playbook = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, "-f", str(args.forks)]
     if name == "role":
-        extra = {"ml_job_decommission_jobs": [JOB_PATTERN], "ml_job_decommission_max_jobs": 0,
+        extra = {"ml_job_decommission_jobs": [JOB_PATTERN], "ml_job_decommission_max_jobs": None,
                  "ml_job_decommission_report_dir": os.path.join(workdir, "report")}
         return playbook + ["mlops.elasticsearch.decommission", "-e", json.dumps(extra)]
     if name == "naive":
