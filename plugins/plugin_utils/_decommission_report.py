@@ -38,12 +38,11 @@ def _unique(values):
 
 
 def as_list(value):
-    """A list of targets as Ansible users write them: a list, or one comma-separated string."""
+    """The targets as the modules read them: a list whose items, or one string, may be comma lists."""
     if value is None:
         return []
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return [str(item).strip() for item in value]
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
 
 
 def normalised_targets(targets):

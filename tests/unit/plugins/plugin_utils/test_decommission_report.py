@@ -194,6 +194,9 @@ def section(markdown, cluster):
     (["web-keep", "batch-*"], ["web-keep", "batch-*"]),
     ([" web-keep "], ["web-keep"]),
     ((), []),
+    # As the modules read job_id: list items may be comma lists too, and a bare number is an id.
+    (["web-keep,batch-2", "retired"], ["web-keep", "batch-2", "retired"]),
+    (123, ["123"]),
 ])
 def test_as_list_reads_a_list_or_one_comma_separated_string(value, expected):
     assert as_list(value) == expected
