@@ -44,9 +44,18 @@ def main(definition):
 
 
 def new_module(argument_spec, supports_check_mode=True):
-    """An AnsibleModule with the connection options and their constraints merged in."""
-    return AnsibleModule(argument_spec=connection_options.argument_spec(**argument_spec),
-                         supports_check_mode=supports_check_mode, **connection_options.argument_constraints())
+    """An AnsibleModule with the connection options and their constraints merged in, and their
+    values resolved (explicit settings, then the environment, then the defaults) into its params."""
+    module = AnsibleModule(argument_spec=connection_options.argument_spec(**argument_spec),
+                           supports_check_mode=supports_check_mode, **connection_options.argument_constraints())
+    try:
+        settings, secrets = connection_options.resolve(module.params)
+    except ElasticsearchError as exc:
+        module.fail_json(**failure_result("Invalid connection options", exc))
+    # As an env_fallback would: the values show in the result's invocation, the secrets masked.
+    module.no_log_values.update(secrets)
+    module.params.update(settings)
+    return module
 
 
 @contextmanager
@@ -79,16 +88,24 @@ def execute(operation, parse, params, check_mode, diff, warn):
     request = parse(params)
     transport = transport_module.Transport(check_mode=check_mode, warn=warn,
                                            **connection_options.connection_params(params))
-    with stop_on_signals(transport):
-        return operation(connect(transport), request, check_mode, diff)
+    try:
+        with stop_on_signals(transport):
+            result = operation(connect(transport), request, check_mode, diff)
+    except ElasticsearchError as exc:
+        exc.skipped_nodes = transport.skipped_nodes
+        raise
+    result["skipped_nodes"] = transport.skipped_nodes
+    return result
 
 
 def failure_result(failure, error):
-    """What a failed task returns: "<failure>: <why>", the error's details and any per-job result."""
+    """What a failed task returns: "<failure>: <why>", the error's details, any per-job result and
+    the nodes skipped as unreachable."""
     result = error.details()
     result.update(getattr(error, "result", {}))
     result.pop("msg", None)
     result["msg"] = "%s: %s" % (failure, error.msg)
+    result["skipped_nodes"] = getattr(error, "skipped_nodes", [])
     return result
 
 

@@ -19,6 +19,8 @@ import traceback
 
 from ansible.module_utils.six.moves.urllib.parse import quote
 
+from ansible_collections.mlops.elasticsearch.plugins.module_utils import _connection_failures as connection_failures
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._connection_options import node_urls
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._errors import (
     ApiError,
     AuthenticationFailed,
@@ -137,16 +139,11 @@ class Response:
 class Transport:
     """One Elasticsearch cluster reached through one or more node URLs."""
 
-    def __init__(self, hosts, username=None, password=None, api_key=None, bearer_token=None,
+    def __init__(self, hosts, username=None, password=None, api_key=None, bearer_token=None, headers=None,
                  ca_path=None, client_cert=None, client_key=None, validate_certs=True,
                  request_timeout=30.0, retries=3, check_mode=False, warn=None, sleep=None,
-                 session=None):
-        if not hosts:
-            raise InvalidInput("hosts must name at least one Elasticsearch URL")
-        self.hosts = [h.rstrip("/") for h in hosts]
-        for host in self.hosts:
-            if not host.startswith(("http://", "https://")):
-                raise InvalidInput("hosts entry '%s' must start with http:// or https://" % host)
+                 session=None, probes=None):
+        self.hosts = node_urls(hosts)
         self.request_timeout = request_timeout
         self.retries = max(0, retries)
         self.check_mode = check_mode
@@ -155,13 +152,23 @@ class Transport:
         # Waiting on the event, not time.sleep: a stop wakes every pause and wait at once.
         self.sleep = sleep or self._stopping.wait
         self.session = session or requests.Session()
-        self._configure_session(username, password, api_key, bearer_token,
+        self.probes = probes or connection_failures.Probes
+        self._lock = threading.Lock()
+        self._skipped = {}
+        self._answered = set()
+        self._configure_session(username, password, api_key, bearer_token, headers or {},
                                 ca_path, client_cert, client_key, validate_certs)
 
-    def _configure_session(self, username, password, api_key, bearer_token,
+    def _configure_session(self, username, password, api_key, bearer_token, headers,
                            ca_path, client_cert, client_key, validate_certs):
         self.session.headers["Content-Type"] = "application/json"
         self.session.headers["Accept"] = "application/json"
+        authorization = None
+        for name, value in headers.items():
+            if name.lower() == "authorization":
+                authorization = value
+            else:
+                self.session.headers[name] = value
         # Set as the session's auth, never as a plain header: requests applies ~/.netrc credentials
         # to any request without auth, and they would replace an Authorization header.
         if username is not None:
@@ -170,9 +177,25 @@ class Transport:
             self.session.auth = AuthorizationHeader("ApiKey " + encode_api_key(api_key))
         elif bearer_token:
             self.session.auth = AuthorizationHeader("Bearer " + bearer_token)
+        elif authorization:
+            self.session.auth = AuthorizationHeader(authorization)
         self.session.verify = (ca_path or True) if validate_certs else False
         if client_cert:
             self.session.cert = (client_cert, client_key) if client_key else client_cert
+
+    @property
+    def skipped_nodes(self):
+        """The nodes that could not be reached in this run, each once, with why."""
+        with self._lock:
+            return [dict(host=host, reason=reason) for host, reason in self._skipped.items()]
+
+    def _skip(self, host, reason):
+        with self._lock:
+            first = host not in self._skipped
+            self._skipped.setdefault(host, reason)
+        # With one node there is no fail-over: the failure itself says why.
+        if first and len(self.hosts) > 1:
+            self.warn("Elasticsearch node %s skipped: %s" % (host, reason))
 
     def allow_parallel_requests(self, workers):
         """Keep one connection per worker: requests' default pool keeps 10 per host, and past
@@ -239,12 +262,13 @@ class Transport:
     def _send_with_failover(self, method, url_path, params, body, timeout):
         """Try each node in turn while they cannot be reached; the first that answers wins."""
         unreachable = []
-        for index, host in enumerate(self.hosts):
+        for index, host in enumerate(list(self.hosts)):
             try:
                 response = self._send(host, method, url_path, params, body, timeout)
             except TransportError as exc:
                 if not exc.unreachable:
                     raise
+                self._skip(host, exc.reason)
                 unreachable.append(exc.msg)
                 continue
             if index:
@@ -262,60 +286,13 @@ class Transport:
             raw = self.session.request(method, url, params=params, data=data,
                                        timeout=(self.request_timeout, timeout or self.request_timeout),
                                        verify=self.session.verify, cert=self.session.cert)
-        except requests.exceptions.SSLError as exc:
-            raise TransportError("TLS handshake with %s failed: %s. %s" % (host, exc, _tls_hint(str(exc))), url=url)
-        except requests.exceptions.ConnectTimeout:
-            raise _unreachable("%s did not accept a connection within %ss" % (host, self.request_timeout), url)
-        except requests.exceptions.ReadTimeout:
-            raise TransportError(
-                "%s %s got no answer within %ss; raise request_timeout if the cluster is slow"
-                % (method, url_path, timeout or self.request_timeout), url=url)
-        except requests.exceptions.ConnectionError as exc:
-            if _connection_refused(exc):
-                raise _unreachable("%s refused the connection" % host, url)
-            raise TransportError("%s %s: the connection to %s was lost (%s)"
-                                 % (method, url_path, host, _root_reason(exc)), url=url, retryable=True,
-                                 maybe_acted=True)
         except requests.exceptions.RequestException as exc:
-            raise TransportError("%s %s failed: %s" % (method, url_path, exc), url=url)
+            # Probing the protocol only helps before a node answered: one that did speaks the one in hosts.
+            probes = None if host in self._answered else self.probes
+            raise connection_failures.diagnose(exc, host, method, url_path, self.request_timeout,
+                                               timeout or self.request_timeout, probes)
+        self._answered.add(host)
         return _decode(raw, method, url_path, url)
-
-
-# TLS alerts a server sends when it refused or wanted the client's certificate.
-CLIENT_CERT_ALERTS = ("certificate required", "certificate_required", "alert bad certificate",
-                      "alert unknown ca", "alert certificate unknown", "alert handshake failure")
-
-
-def _tls_hint(text):
-    """What to change, by which side refused the handshake."""
-    lowered = text.lower()
-    if any(alert in lowered for alert in CLIENT_CERT_ALERTS):
-        return ("The server refused the client's certificate or wants one: set client_cert (and client_key) "
-                "to a certificate its CA signed.")
-    if "eof occurred in violation of protocol" in lowered or "unexpected eof" in lowered:
-        # TLS 1.3: a server refusing a missing client certificate may close before its alert is read.
-        return ("The server closed the connection during the handshake; if it requires client certificates, "
-                "set client_cert (and client_key).")
-    return ("If the server uses a private CA, set ca_path to its certificate; validate_certs=false disables the "
-            "check (not for production).")
-
-
-def _unreachable(msg, url):
-    return TransportError(msg, url=url, unreachable=True)
-
-
-def _connection_refused(exc):
-    text = repr(exc)
-    return any(marker in text for marker in (
-        "Connection refused", "NewConnectionError", "Name or service not known",
-        "nodename nor servname", "No route to host", "Failed to resolve"))
-
-
-def _root_reason(exc):
-    """The innermost cause, which names what happened (e.g. RemoteDisconnected)."""
-    while exc.args and isinstance(exc.args[0], Exception):
-        exc = exc.args[0]
-    return str(exc) or type(exc).__name__
 
 
 def _decode(raw, method, url_path, url):

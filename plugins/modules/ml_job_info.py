@@ -283,6 +283,24 @@ server_version:
   returned: always
   type: str
   sample: 8.15.0
+skipped_nodes:
+  description:
+    - The nodes of O(hosts) that could not be reached during the task (unknown host, connection refused,
+      connect timeout) and were passed over, each once, with why. With several nodes each is also a warning.
+    - Returned on failure too. Empty when every node that was tried answered.
+  returned: always
+  type: list
+  elements: dict
+  version_added: 1.1.0
+  sample: [{host: "https://es1.example.com:9200", reason: "es1.example.com:9200 refused the connection (nothing
+      listens on that port); check the port in hosts and that Elasticsearch runs there"}]
+  contains:
+    host:
+      description: The node's URL, as in O(hosts).
+      type: str
+    reason:
+      description: Why it could not be reached, and what to check.
+      type: str
 """
 
 from ansible_collections.mlops.elasticsearch.plugins.module_utils import _ansible_module

@@ -24,10 +24,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import socket
+import ssl
 import threading
 
 import requests
-from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError, ProtocolError
+from urllib3.exceptions import SSLError as Urllib3SSLError
 
 try:
     from urllib.parse import urlsplit
@@ -199,16 +202,82 @@ class ScriptedSession:
         return [seen.method for seen in self.calls]
 
 
+# What requests raises, chain for chain, as urllib3 2 builds it (socket and ssl errors at the
+# bottom, under urllib3's and requests' wrappers); recorded against real sockets and the simulator.
+
+def _caused(outer, cause):
+    outer.__cause__ = cause
+    return outer
+
+
 def connection_refused(host):
-    """What requests raises when nothing listens on the port."""
-    inner = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
+    """Nothing listens on the port."""
+    inner = _caused(NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused"),
+                    ConnectionRefusedError(111, "Connection refused"))
+    return requests.exceptions.ConnectionError(MaxRetryError(None, host + "/", inner))
+
+
+def name_not_resolved(host):
+    """The host name does not resolve."""
+    name = host.split("//", 1)[-1].split(":", 1)[0]
+    inner = _caused(NameResolutionError(name, None, socket.gaierror(-2, "Name or service not known")),
+                    socket.gaierror(-2, "Name or service not known"))
     return requests.exceptions.ConnectionError(MaxRetryError(None, host + "/", inner))
 
 
 def connection_dropped():
-    """What requests raises when the server closes the connection without answering."""
+    """The server closes the connection without answering (a plain HTTP request to a TLS port too)."""
     return requests.exceptions.ConnectionError(ProtocolError(
         "Connection aborted.", ConnectionResetError(104, "Connection reset by peer")))
+
+
+def _ssl(cls, reason, text, **attributes):
+    error = cls(1, "[SSL: %s] %s (_ssl.c:1006)" % (reason, text) if reason else text)
+    error.reason = reason
+    for name, value in attributes.items():
+        setattr(error, name, value)
+    return error
+
+
+def tls_failure(host, ssl_error):
+    """A failed TLS handshake carrying ``ssl_error``."""
+    return requests.exceptions.SSLError(MaxRetryError(None, host + "/", Urllib3SSLError(ssl_error)))
+
+
+def cert_not_trusted(host, code=20, message="unable to get local issuer certificate"):
+    return tls_failure(host, _ssl(ssl.SSLCertVerificationError, "CERTIFICATE_VERIFY_FAILED",
+                                  "certificate verify failed: " + message, verify_code=code, verify_message=message))
+
+
+def tls_alert(host, reason):
+    return tls_failure(host, _ssl(ssl.SSLError, reason, reason.lower().replace("_", " ")))
+
+
+def tls_to_plain_http(host):
+    """An https:// URL for a plain HTTP port: the server's HTTP answer is no TLS record."""
+    return tls_failure(host, _ssl(ssl.SSLError, "WRONG_VERSION_NUMBER", "wrong version number"))
+
+
+def tls_eof(host):
+    """A TLS 1.3 server that closed without a client certificate before its alert was read."""
+    return tls_failure(host, _ssl(ssl.SSLEOFError, None, "EOF occurred in violation of protocol (_ssl.c:2427)"))
+
+
+class Probes:
+    """Stand-in for the transport's protocol probes: answers as told, records each call."""
+
+    def __init__(self, tls=False, plain_http=False):
+        self.tls = tls
+        self.plain_http = plain_http
+        self.calls = []
+
+    def speaks_tls(self, url, timeout):
+        self.calls.append(("tls", url))
+        return self.tls
+
+    def speaks_plain_http(self, url, timeout):
+        self.calls.append(("plain_http", url))
+        return self.plain_http
 
 
 class FakeClock:

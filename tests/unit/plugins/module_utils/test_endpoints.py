@@ -16,13 +16,18 @@ from ansible_collections.mlops.elasticsearch.plugins.module_utils._job_requests 
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._releases import Release
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._transport import Transport
 from ansible_collections.mlops.elasticsearch.tests.unit.utils import es
-from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http import Call, ScriptedSession, connection_dropped
+from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http import (
+    Call,
+    Probes,
+    ScriptedSession,
+    connection_dropped,
+)
 
 A = "http://es-a:9200"
 
 
 def transport(*script):
-    return Transport([A], session=ScriptedSession(script), sleep=lambda seconds: None)
+    return Transport([A], session=ScriptedSession(script), sleep=lambda seconds: None, probes=Probes())
 
 
 def api(version, *script):

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import re
 
 import pytest
 import requests
@@ -17,9 +18,15 @@ from ansible_collections.mlops.elasticsearch.plugins.module_utils import _transp
 from ansible_collections.mlops.elasticsearch.tests.unit.utils import es
 from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http import (
     Call,
+    Probes,
     ScriptedSession,
+    cert_not_trusted,
     connection_dropped as dropped,
     connection_refused as refused,
+    name_not_resolved,
+    tls_alert,
+    tls_eof,
+    tls_to_plain_http,
 )
 
 A = "http://es-a:9200"
@@ -30,12 +37,13 @@ C = "http://es-c:9200"
 class Harness:
     """A transport over a scripted session, with its sleeps and warnings recorded."""
 
-    def __init__(self, script=(), hosts=(A,), **kwargs):
+    def __init__(self, script=(), hosts=(A,), probes=None, **kwargs):
         self.http = ScriptedSession(script)
         self.sleeps = []
         self.warnings = []
+        self.probes = probes or Probes()
         self.client = transport.Transport(list(hosts), session=self.http, sleep=self.sleeps.append,
-                                          warn=self.warnings.append, **kwargs)
+                                          warn=self.warnings.append, probes=self.probes, **kwargs)
 
 
 def backoff_bound(attempt):
@@ -157,10 +165,52 @@ def test_tls_settings_win_over_ca_bundle_variables(monkeypatch, kwargs, verify):
     ([], "at least one"),
     (["es:9200"], "'es:9200' must start with http:// or https://"),
     ([A, "ftp://x"], "'ftp://x'"),
+    (["http://elastic:pw@es:9200"], "entry 'es' holds credentials; set username and password instead"),
+    (["http://es:9200/?pretty"], "has a query or fragment"),
+    (["http://es:92000"], "port that is not a number"),
+    (["http://:9200"], "names no host"),
 ])
 def test_bad_hosts_are_refused(hosts, words):
-    with pytest.raises(errors.InvalidInput, match=words):
+    with pytest.raises(errors.InvalidInput, match=re.escape(words)) as exc:
         transport.Transport(hosts, session=ScriptedSession())
+    assert "pw" not in exc.value.msg
+
+
+def test_blanks_around_hosts_entries_are_ignored():
+    h = Harness([Call("GET", "/", host=B, raises=refused(B)), Call("GET", "/", host=A, reply=es.root())],
+                hosts=[" " + B, A + " \t"])
+    h.client.request("GET", "/")
+    assert h.client.hosts == [A, B]
+    h.http.assert_done()
+
+
+@pytest.mark.parametrize("prefix", ["https://gw.example.com/es/", "https://gw.example.com/es"])
+def test_every_request_goes_under_the_path_prefix_of_a_proxy(prefix):
+    h = Harness([Call("GET", "/es/", host="https://gw.example.com", reply=es.root()),
+                 Call("POST", "/es/_ml/anomaly_detectors/web-1/_close", host="https://gw.example.com",
+                      reply=es.CLOSED_TRUE)], hosts=[prefix])
+    h.client.request("GET", "/")
+    h.client.request("POST", transport.path("_ml/anomaly_detectors/{}/_close", "web-1"))
+    assert [seen.url for seen in h.http.calls] == [
+        "https://gw.example.com/es/", "https://gw.example.com/es/_ml/anomaly_detectors/web-1/_close"]
+
+
+def test_headers_are_sent_and_may_replace_content_type_and_accept():
+    h = Harness(headers={"X-Opaque-Id": "retire-42", "Accept": "application/vnd.elasticsearch+json"})
+    sent = h.http.sent_headers()
+    assert sent["X-Opaque-Id"] == "retire-42"
+    assert sent["Accept"] == "application/vnd.elasticsearch+json" and sent["Content-Type"] == "application/json"
+    assert "Authorization" not in sent
+
+
+def test_an_authorization_header_is_set_as_auth_so_netrc_cannot_replace_it(tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine es.example login intruder password hunter2\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    client = transport.Transport(["http://es.example:9200"], headers={"authorization": "Negotiate abc"})
+    prepared = client.session.prepare_request(requests.Request("GET", "http://es.example:9200/"))
+    assert prepared.headers["Authorization"] == "Negotiate abc"
 
 
 def test_trailing_slash_on_a_host_does_not_double_the_slash():
@@ -279,6 +329,8 @@ def test_a_dropped_connection_is_retried():
     assert len(h.sleeps) == 1 and 0 <= h.sleeps[0] <= backoff_bound(0)
     assert "connection to http://es-a:9200 was lost" in h.warnings[0]
     assert "Connection reset by peer" in h.warnings[0]
+    # The node had not answered yet: the probe found it does not speak TLS.
+    assert h.probes.calls == [("tls", A)]
     h.http.assert_done()
 
 
@@ -296,29 +348,76 @@ def test_a_read_timeout_is_not_retried_and_says_what_to_raise():
     assert h.sleeps == []
 
 
-def test_a_tls_failure_names_ca_path_and_is_not_retried():
-    h = Harness([Call("GET", "/", raises=requests.exceptions.SSLError("certificate verify failed: self-signed"))],
+def test_an_untrusted_certificate_names_ca_path_and_is_not_retried():
+    h = Harness([Call("GET", "/", raises=cert_not_trusted("https://es:9200"))], hosts=["https://es:9200"])
+    with pytest.raises(errors.TransportError) as exc:
+        h.client.request("GET", "/")
+    assert exc.value.msg == (
+        "https://es:9200: the server's TLS certificate is not trusted (unable to get local issuer certificate); "
+        "set ca_path to the PEM certificate of the CA that signed it (validate_certs=false turns the check off, "
+        "for throw-away clusters only)")
+    assert h.sleeps == [] and h.probes.calls == []
+
+
+@pytest.mark.parametrize("code, message, words", [
+    (62, "Hostname mismatch, certificate is not valid for 'es'.", "not valid for es"),
+    (10, "certificate has expired", "has expired"),
+])
+def test_a_certificate_for_another_host_or_expired_says_so_not_ca_path(code, message, words):
+    h = Harness([Call("GET", "/", raises=cert_not_trusted("https://es:9200", code, message))],
                 hosts=["https://es:9200"])
     with pytest.raises(errors.TransportError) as exc:
         h.client.request("GET", "/")
-    assert "TLS handshake with https://es:9200 failed" in exc.value.msg
-    assert "certificate verify failed" in exc.value.msg and "ca_path" in exc.value.msg
-    assert h.sleeps == []
+    assert words in exc.value.msg and message in exc.value.msg and "ca_path" not in exc.value.msg
 
 
-@pytest.mark.parametrize("alert", [
-    "[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required (_ssl.c:2580)",
-    "[SSL: SSLV3_ALERT_BAD_CERTIFICATE] sslv3 alert bad certificate (_ssl.c:2580)",
-    "[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca (_ssl.c:2580)",
-    "EOF occurred in violation of protocol (_ssl.c:2427)",
+@pytest.mark.parametrize("reason", [
+    "TLSV13_ALERT_CERTIFICATE_REQUIRED",
+    "SSLV3_ALERT_BAD_CERTIFICATE",
+    "TLSV1_ALERT_UNKNOWN_CA",
 ])
-def test_a_refused_client_certificate_names_client_cert_not_ca_path(alert):
-    h = Harness([Call("GET", "/", raises=requests.exceptions.SSLError(alert))], hosts=["https://es:9200"])
+def test_a_refused_client_certificate_names_client_cert_not_ca_path(reason):
+    h = Harness([Call("GET", "/", raises=tls_alert("https://es:9200", reason))], hosts=["https://es:9200"])
     with pytest.raises(errors.TransportError) as exc:
         h.client.request("GET", "/")
-    assert alert in exc.value.msg
+    assert reason in exc.value.msg
     assert "client_cert" in exc.value.msg and "ca_path" not in exc.value.msg
-    assert h.sleeps == []
+    assert h.sleeps == [] and h.probes.calls == []
+
+
+def test_a_tls_server_closing_the_handshake_suggests_client_cert():
+    h = Harness([Call("GET", "/", raises=tls_eof("https://es:9200"))], hosts=["https://es:9200"])
+    with pytest.raises(errors.TransportError) as exc:
+        h.client.request("GET", "/")
+    assert "closed the connection during the TLS handshake" in exc.value.msg and "client_cert" in exc.value.msg
+    assert h.probes.calls == [("plain_http", "https://es:9200")]
+
+
+def test_https_to_a_plain_http_port_says_use_http_not_ca_path():
+    h = Harness([Call("GET", "/es/", raises=tls_to_plain_http("https://es:9200/es"))], hosts=["https://es:9200/es"],
+                probes=Probes(plain_http=True))
+    with pytest.raises(errors.TransportError) as exc:
+        h.client.request("GET", "/")
+    assert exc.value.msg == ("https://es:9200/es: the server speaks plain HTTP, not TLS (HTTPS); use "
+                             "http://es:9200/es in hosts")
+    assert h.sleeps == [] and h.probes.calls == [("plain_http", "https://es:9200/es")]
+
+
+def test_http_to_a_tls_port_says_use_https_and_is_not_retried():
+    h = Harness([Call("GET", "/", raises=dropped())], probes=Probes(tls=True))
+    with pytest.raises(errors.TransportError) as exc:
+        h.client.request("GET", "/")
+    assert exc.value.msg == "http://es-a:9200: the server speaks TLS (HTTPS), not plain HTTP; use https://es-a:9200 in hosts"
+    assert h.sleeps == [] and h.warnings == []
+
+
+def test_a_node_that_answered_is_not_probed_when_its_connection_drops():
+    h = Harness([Call("GET", "/", reply=es.root()), Call("GET", "/x", raises=dropped()),
+                 Call("GET", "/x", reply={})], probes=Probes(tls=True))
+    h.client.request("GET", "/")
+    h.client.request("GET", "/x")
+    assert h.probes.calls == [] and len(h.sleeps) == 1
+    h.http.assert_done()
 
 
 def test_version_conflict_is_retried_only_when_asked():
@@ -362,12 +461,39 @@ def test_a_refused_host_is_skipped_and_the_answering_one_preferred():
     h.http.assert_done()
 
 
+def test_a_skipped_node_is_warned_once_and_listed_with_its_reason():
+    h = Harness([Call("GET", "/", host=A, raises=name_not_resolved(A)), Call("GET", "/", host=B, reply=es.root()),
+                 Call("GET", "/x", host=B, raises=refused(B)), Call("GET", "/x", host=A, raises=name_not_resolved(A)),
+                 Call("GET", "/x", host=B, reply={})], hosts=[A, B])
+    h.client.request("GET", "/")
+    h.client.request("GET", "/x")
+    reason_a = "the host name es-a could not be resolved (Name or service not known); check the name in hosts"
+    reason_b = ("es-b:9200 refused the connection (nothing listens on that port); check the port in hosts and that "
+                "Elasticsearch runs there")
+    assert h.client.skipped_nodes == [{"host": A, "reason": reason_a}, {"host": B, "reason": reason_b}]
+    assert [w for w in h.warnings if "skipped" in w] == [
+        "Elasticsearch node %s skipped: %s" % (A, reason_a), "Elasticsearch node %s skipped: %s" % (B, reason_b)]
+    h.http.assert_done()
+
+
+def test_with_one_node_an_unreachable_one_is_listed_but_not_warned_as_skipped():
+    h = Harness([Call("GET", "/", raises=name_not_resolved(A))], retries=0)
+    with pytest.raises(errors.TransportError) as exc:
+        h.client.request("GET", "/")
+    assert exc.value.msg == ("no Elasticsearch node could be reached: http://es-a:9200: the host name es-a could not "
+                             "be resolved (Name or service not known); check the name in hosts")
+    assert "refused" not in exc.value.msg
+    assert h.warnings == [] and [n["host"] for n in h.client.skipped_nodes] == [A]
+
+
 def test_a_connect_timeout_fails_over_too():
     h = Harness([Call("GET", "/", host=A, raises=requests.exceptions.ConnectTimeout("timed out")),
                  Call("GET", "/", host=B, raises=refused(B)),
-                 Call("GET", "/", host=C, reply=es.root())], hosts=[A, B, C])
+                 Call("GET", "/", host=C, reply=es.root())], hosts=[A, B, C], request_timeout=7)
     h.client.request("GET", "/")
     assert h.client.hosts[0] == C
+    assert h.client.skipped_nodes[0] == {
+        "host": A, "reason": "no connection within 7s; check the host, the port and any firewall between them"}
     h.http.assert_done()
 
 
@@ -385,9 +511,19 @@ def test_all_hosts_down_is_retried_then_names_every_host():
     h = Harness(script, hosts=[A, B], retries=1)
     with pytest.raises(errors.TransportError) as exc:
         h.client.request("GET", "/")
-    assert exc.value.msg == ("no Elasticsearch node could be reached: http://es-a:9200 refused the connection; "
-                             "http://es-b:9200 refused the connection")
+    assert exc.value.msg == (
+        "no Elasticsearch node could be reached: http://es-a:9200: es-a:9200 refused the connection (nothing "
+        "listens on that port); check the port in hosts and that Elasticsearch runs there; http://es-b:9200: "
+        "es-b:9200 refused the connection (nothing listens on that port); check the port in hosts and that "
+        "Elasticsearch runs there")
     assert len(h.sleeps) == 1
+    # One warning per node, however often it was tried, besides the retry's.
+    assert [w for w in h.warnings if "skipped" in w] == [
+        "Elasticsearch node http://es-a:9200 skipped: es-a:9200 refused the connection (nothing listens on that "
+        "port); check the port in hosts and that Elasticsearch runs there",
+        "Elasticsearch node http://es-b:9200 skipped: es-b:9200 refused the connection (nothing listens on that "
+        "port); check the port in hosts and that Elasticsearch runs there"]
+    assert [n["host"] for n in h.client.skipped_nodes] == [A, B]
     h.http.assert_done()
 
 

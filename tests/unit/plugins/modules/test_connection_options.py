@@ -12,6 +12,7 @@ import json
 
 import pytest
 import requests
+import trustme
 
 from ansible_collections.mlops.elasticsearch.plugins.module_utils import _transport as es_client
 from ansible_collections.mlops.elasticsearch.plugins.modules import ml_job_close, ml_job_delete, ml_job_info
@@ -70,7 +71,9 @@ def test_conflicting_auth_options_are_refused_by_the_argspec(run, module, args, 
 @pytest.mark.parametrize("module, args", MODULES)
 def test_password_without_username_is_refused(run, module, args):
     result = run.fails(module, dict(args, password=PASSWORD))
-    assert "parameters are required together: username, password" in result["msg"]
+    assert result["msg"] == ("Invalid connection options: username and password go together: username is not set "
+                             "(as an option or ELASTICSEARCH_USERNAME)")
+    assert run.http.calls == [] and result["skipped_nodes"] == []
     assert_no_secret(result)
 
 
@@ -79,15 +82,43 @@ def test_client_key_needs_client_cert(run):
     assert "client_key" in result["msg"] and "client_cert" in result["msg"]
 
 
-def test_connection_options_reach_the_client(run):
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pki")
+    ca = trustme.CA()
+    client = ca.issue_cert("client")
+    paths = dict(ca=str(folder / "ca.pem"), cert=str(folder / "c.pem"), key=str(folder / "k.pem"))
+    ca.cert_pem.write_to_path(paths["ca"])
+    client.cert_chain_pems[0].write_to_path(paths["cert"])
+    client.private_key_pem.write_to_path(paths["key"])
+    return paths
+
+
+def test_connection_options_reach_the_client(run, pki):
     run.http.expect(es.get_root(), *es.read_calls("_all", [], []))
-    run.ok(ml_job_info, {"hosts": ["https://es:9200"], "ca_path": "/etc/pki/ca.pem", "request_timeout": 5,
-                         "retries": 1, "client_cert": "/c.pem", "client_key": "/k.pem"})
+    run.ok(ml_job_info, {"hosts": ["https://es:9200"], "ca_path": pki["ca"], "request_timeout": 5,
+                         "retries": 1, "client_cert": pki["cert"], "client_key": pki["key"],
+                         "headers": {"X-Opaque-Id": "retire-1"}})
     kwargs = run.client_kwargs[0]
     assert (kwargs["hosts"], kwargs["ca_path"], kwargs["request_timeout"], kwargs["retries"]) == (
-        ["https://es:9200"], "/etc/pki/ca.pem", 5.0, 1)
-    assert run.http.verify == "/etc/pki/ca.pem" and run.http.cert == ("/c.pem", "/k.pem")
+        ["https://es:9200"], pki["ca"], 5.0, 1)
+    assert run.http.verify == pki["ca"] and run.http.cert == (pki["cert"], pki["key"])
     assert run.http.calls[0].url == "https://es:9200/"
+    assert run.http.sent_headers()["X-Opaque-Id"] == "retire-1"
+
+
+@pytest.mark.parametrize("module, args", MODULES, ids=["close", "delete", "info"])
+def test_a_missing_tls_file_fails_before_any_request_naming_the_option(run, module, args):
+    result = run.fails(module, dict(args, hosts=["https://es:9200"], ca_path="/nonexistent/ca.pem"))
+    assert result["msg"] == "Invalid connection options: ca_path /nonexistent/ca.pem does not exist"
+    assert run.http.calls == [] and run.client_kwargs == []
+
+
+def test_cloud_id_names_the_node(run):
+    encoded = base64.b64encode(b"eu-west-1.aws.found.io:9243$abc123$def456").decode()
+    run.http.expect(es.get_root(host="https://abc123.eu-west-1.aws.found.io:9243"), *es.read_calls("_all", [], []))
+    run.ok(ml_job_info, {"cloud_id": "prod:" + encoded})
+    assert run.client_kwargs[0]["hosts"] == ["https://abc123.eu-west-1.aws.found.io:9243"]
 
 
 def test_defaults(run):
@@ -100,12 +131,45 @@ def test_defaults(run):
 
 
 def test_env_fallbacks(run, monkeypatch):
-    monkeypatch.setenv("ELASTICSEARCH_HOSTS", "http://env-es:9200")
+    monkeypatch.setenv("ELASTICSEARCH_HOSTS", "http://env-es:9200, http://env-es2:9200")
     monkeypatch.setenv("ELASTICSEARCH_API_KEY", API_KEY)
     run.http.expect(es.get_root(), *es.read_calls("_all", [], []))
-    run.ok(ml_job_info, {})
+    result = run.ok(ml_job_info, {})
     assert run.http.calls[0].host == "http://env-es:9200"
+    assert run.client_kwargs[0]["hosts"] == ["http://env-es:9200", "http://env-es2:9200"]
     assert run.http.sent_headers()["Authorization"] == "ApiKey " + base64.b64encode(API_KEY.encode()).decode()
+    assert result["skipped_nodes"] == []
+
+
+@pytest.mark.parametrize("explicit, header", [
+    (dict(username="u", password=PASSWORD), "Basic " + base64.b64encode(("u:" + PASSWORD).encode()).decode()),
+    (dict(bearer_token=BEARER), "Bearer " + BEARER),
+], ids=["basic", "bearer"])
+@pytest.mark.parametrize("module, args", MODULES, ids=["close", "delete", "info"])
+def test_explicit_credentials_win_over_a_stray_api_key_in_the_environment(run, monkeypatch, module, args,
+                                                                          explicit, header):
+    """Issue 12 item 2: this failed "parameters are mutually exclusive: username|api_key"."""
+    monkeypatch.setenv("ELASTICSEARCH_API_KEY", API_KEY)
+    monkeypatch.setenv("ELASTICSEARCH_HOSTS", "http://env-es:9200")
+    run.http.expect(es.get_root(host="http://explicit:9200"), *es.read_calls("web-1*", [], []))
+    result = run(module, dict(args, hosts=["http://explicit:9200"], job_id="web-1", **explicit))
+    run.http.assert_done()
+    assert "mutually exclusive" not in result.get("msg", "")
+    prepared = requests.Request("GET", "http://explicit:9200/", auth=run.http.auth).prepare()
+    assert prepared.headers["Authorization"] == header
+    assert run.client_kwargs[0]["api_key"] is None
+
+
+def test_two_methods_in_the_environment_fail_naming_the_variables(run, monkeypatch):
+    monkeypatch.setenv("ELASTICSEARCH_API_KEY", API_KEY)
+    monkeypatch.setenv("ELASTICSEARCH_BEARER_TOKEN", BEARER)
+    result = run.fails(ml_job_close, {"job_id": "web-1"})
+    assert result["msg"] == (
+        "Invalid connection options: the environment sets more than one authentication method: "
+        "ELASTICSEARCH_API_KEY and ELASTICSEARCH_BEARER_TOKEN; unset all but one of them, or set the one to use as "
+        "a task argument (explicit settings win over the environment)")
+    assert run.http.calls == []
+    assert_no_secret(result)
 
 
 def failing_script(http, module):

@@ -7,9 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import pytest
+
 from ansible_collections.mlops.elasticsearch.plugins.modules import ml_job_info
 from ansible_collections.mlops.elasticsearch.tests.unit.utils import es
-from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http import Call
+from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http import Call, connection_refused
 
 HTML = "<html><body><h1>502 Bad Gateway</h1></body></html>"
 
@@ -93,15 +95,15 @@ def test_a_proxy_page_is_retried_then_reported_clearly(run):
 
 
 def test_one_host_down_the_next_answers(run):
-    refused = __import__("requests").exceptions.ConnectionError(
-        "HTTPConnectionPool(host='es-a', port=9200): Max retries exceeded (Caused by NewConnectionError("
-        "'Failed to establish a new connection: [Errno 111] Connection refused'))")
-    run.http.expect(Call("GET", "/", host="http://es-a:9200", raises=refused),
+    run.http.expect(Call("GET", "/", host="http://es-a:9200", raises=connection_refused("http://es-a:9200")),
                     Call("GET", "/", host="http://es-b:9200", reply=es.root()),
                     Call("GET", "/_ml/anomaly_detectors/_all", host="http://es-b:9200",
                          params={"allow_no_match": "true"}, reply=es.jobs_page()))
     result = run.ok(ml_job_info, {"hosts": ["http://es-a:9200", "http://es-b:9200"]})
     assert result["jobs"] == [] and run.sleeps == []
+    assert [node["host"] for node in result["skipped_nodes"]] == ["http://es-a:9200"]
+    assert "es-a:9200 refused the connection" in result["skipped_nodes"][0]["reason"]
+    assert run.warnings == ["Elasticsearch node http://es-a:9200 skipped: " + result["skipped_nodes"][0]["reason"]]
 
 
 def test_include_cluster_pre_flight(run):
