@@ -63,6 +63,8 @@ SKIPPED_COMMANDS = {
 
 def skip_reason(doc, block):
     """Why a block that is not a command, a file, a play, a task list, a seed or Python is not run."""
+    if doc == "docs/architecture.md" and block["lang"] == "text":
+        return "a diagram of the code's layers for contributors, not something to type"
     if block["lang"] == "text" and "├──" in block["text"]:
         return "a directory tree: the YAML file blocks of the same guide create those files, and the commands use them"
     if doc == "docs/simulator.md" and block["text"].startswith("es-ml-simulator ["):
