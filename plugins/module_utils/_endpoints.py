@@ -65,6 +65,30 @@ def absent_when_not_found(call):
     return wrapper
 
 
+class Unavailable:
+    """What a call returns instead of raising when Elasticsearch answers, in its own words, that
+    the feature is off (security disabled, ML disabled or not licensed); ``reason`` is that answer.
+    Any other failure is raised: it says nothing about the feature."""
+
+    def __init__(self, error):
+        self.reason = error.msg
+
+
+# 6.8-7.x without xpack.security.enabled on a basic licence: SecurityBaseRestHandler.checkFeatureAvailable.
+SECURITY_NOT_ENABLED = "Security must be explicitly enabled when using a ["
+# LicenseUtils.newComplianceException(ml): the licence does not cover ML.
+ML_NOT_LICENSED = "current license is non-compliant for [ml]"
+
+
+def no_handler(error, url_path):
+    """Elasticsearch's RestController answer for a URL no REST handler serves, as when the plugin
+    or feature that would register it is disabled: 400 ``{"error": "no handler found for uri [...]"}``."""
+    body = error.body if isinstance(error.body, dict) else {}
+    text = body.get("error")
+    return (error.status == 400 and isinstance(text, str)
+            and text.startswith("no handler found for uri [%s" % url_path))
+
+
 def connect(transport):
     """Read the server's release once (``GET /``) and build its endpoints."""
     root = read_root(transport)
@@ -167,12 +191,29 @@ class MlEndpoints:
         return stats
 
     def ml_info(self):
-        return self.transport.request("GET", self._path("info")).body
+        """The ML info document, or Unavailable when ML is disabled (its handlers are not
+        registered) or the licence does not cover it."""
+        url_path = self._path("info")
+        try:
+            return self.transport.request("GET", url_path).body
+        except ApiError as exc:
+            if no_handler(exc, url_path) or (exc.status == 403 and exc.reason == ML_NOT_LICENSED):
+                return Unavailable(exc)
+            raise
 
     def has_privileges(self, cluster_privileges):
-        # GET with a body: read-only calls stay GETs, so check mode can run them.
-        return self.transport.request("GET", path("_security/user/_has_privileges"),
-                                      body={"cluster": list(cluster_privileges)}).body
+        """The user's privileges, or Unavailable when security is off: 6.8-7.x refuse the security
+        APIs with a 500, 8.x and later do not register them (400 no handler)."""
+        url_path = path("_security/user/_has_privileges")
+        try:
+            # GET with a body: read-only calls stay GETs, so check mode can run them.
+            return self.transport.request("GET", url_path, body={"cluster": list(cluster_privileges)}).body
+        except ApiError as exc:
+            if no_handler(exc, url_path) or (
+                    exc.status == 500 and exc.error_type == "exception"
+                    and (exc.reason or "").startswith(SECURITY_NOT_ENABLED)):
+                return Unavailable(exc)
+            raise
 
     def get_task(self, task_id, wait_for_completion=False, timeout=None):
         params = _flags(wait_for_completion=wait_for_completion, timeout=timeout and timeout.text)

@@ -14,7 +14,7 @@ __metaclass__ = type
 
 from ansible_collections.mlops.elasticsearch.plugins.module_utils import _plans as plans
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._backups import read_configs, save_configs
-from ansible_collections.mlops.elasticsearch.plugins.module_utils._endpoints import Absent, chunk_ids
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._endpoints import Absent, Unavailable, chunk_ids
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._errors import (
     ApiError,
     ElasticsearchError,
@@ -294,26 +294,29 @@ def _record_absent(entry, answer):
 # ---- describe ------------------------------------------------------------------------------------
 
 def cluster_facts(api, privileges=("manage_ml",)):
-    """What a pre-flight needs: the cluster, ML enabled, upgrade mode, the user's ML privileges."""
+    """What a pre-flight needs: the cluster, ML enabled, upgrade mode, the user's ML privileges.
+
+    Fails closed: ML is "off" and security is "off" only when Elasticsearch says so in its own
+    words (see Unavailable); any other failure of these reads raises, naming the request and
+    its status, instead of guessing in the user's favour."""
     root = api.root
     facts = dict(name=root.get("cluster_name"), uuid=root.get("cluster_uuid"), version=api.release.number,
                  ml_enabled=True, upgrade_mode=False, security_enabled=True, username=None,
                  privileges=dict((name, False) for name in privileges), problems=[])
-    try:
-        facts["upgrade_mode"] = bool(api.ml_info().get("upgrade_mode"))
-    except ApiError as exc:
+    info = api.ml_info()
+    if isinstance(info, Unavailable):
         facts["ml_enabled"] = False
-        facts["problems"].append("machine learning is not available: %s" % exc.msg)
-    try:
-        answer = api.has_privileges(privileges)
-        facts["username"] = answer.get("username")
-        facts["privileges"].update(answer.get("cluster") or {})
-    except ApiError as exc:
-        if exc.status in (401, 403):
-            raise
-        # Without security every request is allowed; the server refuses the privileges API.
+        facts["problems"].append("machine learning is not available: %s" % info.reason)
+    else:
+        facts["upgrade_mode"] = bool(info.get("upgrade_mode"))
+    answer = api.has_privileges(privileges)
+    if isinstance(answer, Unavailable):
+        # Without security every request is allowed.
         facts["security_enabled"] = False
         facts["privileges"] = dict((name, True) for name in privileges)
+    else:
+        facts["username"] = answer.get("username")
+        facts["privileges"].update(answer.get("cluster") or {})
     if facts["upgrade_mode"]:
         facts["problems"].append("ML upgrade mode is enabled; ML write actions answer 429 until it ends")
     lacking = sorted(name for name, held in facts["privileges"].items() if not held)

@@ -123,3 +123,93 @@ def test_include_cluster_pre_flight(run):
     assert cluster["privileges"] == {"manage_ml": False}
     assert any("upgrade mode" in p for p in cluster["problems"])
     assert any("lacks the cluster privilege manage_ml" in p for p in cluster["problems"])
+
+
+# ---- the pre-flight fails closed ------------------------------------------------------------------
+
+ML_INFO = {"defaults": {"anomaly_detectors": {}, "datafeeds": {}}, "upgrade_mode": False,
+           "native_code": {"version": "8.15.0"}, "limits": {}}
+PRIVILEGES = Call("GET", "/_security/user/_has_privileges", body={"cluster": ["manage_ml"]},
+                  reply={"username": "admin", "cluster": {"manage_ml": True}})
+SECURITY_NOT_ENABLED = ("Security must be explicitly enabled when using a [basic] license. Enable security by setting "
+                        "[xpack.security.enabled] to [true] in the elasticsearch.yml file and restart the node.")
+
+
+def privileges_answer(**answer):
+    return Call("GET", "/_security/user/_has_privileges", body={"cluster": ["manage_ml"]}, **answer)
+
+
+def no_handler(path):
+    return {"error": "no handler found for uri [%s] and method [GET]" % path}
+
+
+def test_security_off_on_7_x_is_elasticsearchs_500_and_grants_everything(run):
+    run.http.expect(es.get_root("7.17.20"), Call("GET", "/_ml/info", reply=ML_INFO),
+                    privileges_answer(status=500, reply=es.error(500, "exception", SECURITY_NOT_ENABLED)),
+                    *es.read_calls("_all", [], []))
+    cluster = run.ok(ml_job_info, {"include_cluster": True})["cluster"]
+    assert (cluster["security_enabled"], cluster["privileges"], cluster["problems"]) == (
+        False, {"manage_ml": True}, [])
+
+
+def test_security_off_on_8_x_is_the_missing_handler(run):
+    run.http.expect(es.get_root(), Call("GET", "/_ml/info", reply=ML_INFO),
+                    privileges_answer(status=400, reply=no_handler("/_security/user/_has_privileges")),
+                    *es.read_calls("_all", [], []))
+    cluster = run.ok(ml_job_info, {"include_cluster": True})["cluster"]
+    assert cluster["security_enabled"] is False and cluster["problems"] == []
+
+
+@pytest.mark.parametrize("answer, words", [
+    (dict(status=500, reply=es.error(500, "exception", "boom")), "HTTP 500 exception: boom"),
+    (dict(status=400, reply={"error": "bad request from the gateway"}), "HTTP 400 bad request from the gateway"),
+    (dict(status=400, text="<html>400 Bad Request</html>", headers={"Content-Type": "text/html"}),
+     "HTTP 400 with a body that is not Elasticsearch JSON"),
+    (dict(status=500, reply=es.error(500, "exception", "Security must be enabled, said the proxy")),
+     "Security must be enabled, said the proxy"),
+    (dict(status=400, reply=no_handler("/_security/_authenticate")), "no handler found for uri [/_security/_auth"),
+], ids=["es-500", "proxy-400-json", "proxy-400-html", "other-500-text", "another-uri"])
+def test_any_other_failure_of_the_privileges_check_is_an_error_not_security_off(run, answer, words):
+    """Issue 12 item 9: a 5xx or a proxy's 400 read as "security disabled" granted manage_ml."""
+    run.http.expect(es.get_root(), Call("GET", "/_ml/info", reply=ML_INFO), privileges_answer(**answer))
+    result = run.fails(ml_job_info, {"include_cluster": True})
+    assert result["msg"].startswith("Failed to read jobs: GET /_security/user/_has_privileges returned HTTP")
+    assert words in result["msg"]
+    assert "cluster" not in result and result["status"] == answer["status"]
+
+
+def test_one_500_on_ml_info_is_an_error_not_ml_unavailable(run):
+    run.http.expect(es.get_root(), Call("GET", "/_ml/info", status=500, reply=es.error(500, "exception", "boom")))
+    result = run.fails(ml_job_info, {"include_cluster": True})
+    assert result["msg"] == "Failed to read jobs: GET /_ml/info returned HTTP 500 exception: boom"
+    assert "not available" not in result["msg"]
+
+
+def test_a_503_on_ml_info_is_retried_then_read(run):
+    run.http.expect(es.get_root(), Call("GET", "/_ml/info", status=503, reply=es.error(503, "unavailable", "x")),
+                    Call("GET", "/_ml/info", reply=ML_INFO), PRIVILEGES, *es.read_calls("_all", [], []))
+    cluster = run.ok(ml_job_info, {"include_cluster": True})["cluster"]
+    assert cluster["ml_enabled"] is True and len(run.sleeps) == 1
+
+
+@pytest.mark.parametrize("answer, words", [
+    (dict(status=400, reply=no_handler("/_ml/info")), "no handler found for uri [/_ml/info] and method [GET]"),
+    (dict(status=403, reply=es.error(403, "security_exception", "current license is non-compliant for [ml]")),
+     "current license is non-compliant for [ml]"),
+], ids=["ml-disabled", "not-licensed"])
+def test_ml_disabled_or_not_licensed_is_a_problem_not_an_error(run, answer, words):
+    run.http.expect(es.get_root(), Call("GET", "/_ml/info", **answer), PRIVILEGES)
+    result = run.ok(ml_job_info, {"include_cluster": True, "plan": {}})
+    assert result["cluster"]["ml_enabled"] is False
+    assert result["cluster"]["problems"] == ["machine learning is not available: GET /_ml/info returned HTTP %s %s"
+                                             % (answer["status"], words if answer["status"] == 400 else
+                                                "security_exception: " + words)]
+    assert result["plan"]["problems"] == result["cluster"]["problems"]
+
+
+def test_a_user_without_monitor_ml_fails_naming_the_request(run):
+    reason = "action [cluster:monitor/xpack/ml/info/get] is unauthorized for user [nobody]"
+    refused = es.error(403, "security_exception", reason)
+    run.http.expect(es.get_root(), Call("GET", "/_ml/info", status=403, reply=refused))
+    result = run.fails(ml_job_info, {"include_cluster": True})
+    assert result["msg"] == "Failed to read jobs: GET /_ml/info returned HTTP 403 security_exception: " + reason
