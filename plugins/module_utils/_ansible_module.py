@@ -23,6 +23,7 @@ from ansible_collections.mlops.elasticsearch.plugins.module_utils._endpoints imp
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._errors import ElasticsearchError
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+CONNECTION_FAILURE = "Invalid connection options"
 
 
 class Definition:
@@ -49,13 +50,19 @@ def new_module(argument_spec, supports_check_mode=True):
     module = AnsibleModule(argument_spec=connection_options.argument_spec(**argument_spec),
                            supports_check_mode=supports_check_mode, **connection_options.argument_constraints())
     try:
-        settings, secrets = connection_options.resolve(module.params)
+        resolve_connection(module.params, module.no_log_values)
     except ElasticsearchError as exc:
-        module.fail_json(**failure_result("Invalid connection options", exc))
-    # As an env_fallback would: the values show in the result's invocation, the secrets masked.
-    module.no_log_values.update(secrets)
-    module.params.update(settings)
+        module.fail_json(**failure_result(CONNECTION_FAILURE, exc))
     return module
+
+
+def resolve_connection(params, no_log_values):
+    """Decide the connection settings in ``params`` (explicit settings, then the environment, then
+    the defaults). As an env_fallback would, the values show in the result's invocation and the
+    secrets taken from the environment join ``no_log_values``. Raises ElasticsearchError."""
+    settings, secrets = connection_options.resolve(params)
+    no_log_values.update(secrets)
+    params.update(settings)
 
 
 @contextmanager

@@ -17,6 +17,7 @@ __metaclass__ = type
 import traceback
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 
@@ -51,6 +52,13 @@ class LocalModuleAction(ActionBase):
                 and not any(self._task.environment or [])
                 and _transport.HAS_REQUESTS)
 
+    def _validation_message(self, validation):
+        """The first error, worded as AnsibleModule words it."""
+        if isinstance(validation.errors[0], UnsupportedError):
+            return "Unsupported parameters for (%s) module: %s" % (self._task.action.split(".")[-1],
+                                                                  validation.errors.msg)
+        return validation.errors.msg
+
     def _run_here(self):
         definition = self.DEFINITION
         validator = ArgumentSpecValidator(connection_options.argument_spec(**definition.argument_spec),
@@ -58,8 +66,13 @@ class LocalModuleAction(ActionBase):
         validation = validator.validate(self._task.args)
         no_log_values = validation._no_log_values
         if validation.error_messages:
-            return remove_values(dict(failed=True, msg=validation.errors.msg), no_log_values)
+            return remove_values(dict(failed=True, msg=self._validation_message(validation)), no_log_values)
         params = validation.validated_parameters
+        try:
+            _ansible_module.resolve_connection(params, no_log_values)
+        except ElasticsearchError as exc:
+            return remove_values(dict(_ansible_module.failure_result(_ansible_module.CONNECTION_FAILURE, exc),
+                                      failed=True), no_log_values)
         warnings = []
         try:
             outcome = _ansible_module.execute(definition.operation, definition.parse, params,
