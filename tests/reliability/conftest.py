@@ -33,6 +33,9 @@ GROUPS = [
     ("test_security.py", "Secrets and authorization", "Run with `-vvv`; the whole stdout and stderr, and every "
      "registered result (with its `invocation` echo), are searched for each secret and its encoded forms."),
     ("test_tls.py", "TLS", "`--tls DIR` simulators: a throwaway CA, a server certificate, a client certificate."),
+    ("test_connection.py", "Connections", "Each connection failure against real sockets (a closed port, "
+     "`nonexistent.invalid`, plain and `--tls` simulators), skipped nodes, explicit settings against the "
+     "environment, and the pre-flight's reading of `_has_privileges` and `_ml/info`."),
 ]
 
 _ROWS = {}
