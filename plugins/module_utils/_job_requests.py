@@ -56,6 +56,16 @@ def parse_max_jobs(value, option="max_jobs"):
     return value
 
 
+def guard_match_all(targets, max_jobs, action, option="max_jobs"):
+    """Every job of the cluster (``_all``, ``*``) is named only with a guard: ``max_jobs`` says how
+    many jobs the user expects, so a cluster holding more is left alone. ``action``: "close", "delete"."""
+    everything = [target.text for target in targets if target.is_all]
+    if everything and max_jobs is None:
+        raise InvalidInput("job_id '%s' names every job of the cluster: set %s to the most jobs you mean to %s "
+                           "(the task then fails, changing nothing, when the cluster holds more)"
+                           % (everything[0], option, action))
+
+
 class CloseRequest:
     """ml_job_close: which jobs, and how to close them."""
 
@@ -67,6 +77,7 @@ class CloseRequest:
         self.allow_no_match = params.get("allow_no_match", True)
         self.ignore_missing = bool(params.get("ignore_missing"))
         self.max_jobs = parse_max_jobs(params.get("max_jobs"))
+        guard_match_all(self.targets, self.max_jobs, "close")
 
 
 class DeleteRequest:
@@ -79,6 +90,7 @@ class DeleteRequest:
         self.force = bool(params.get("force"))
         self.close_first = bool(params.get("close_first"))
         self.max_jobs = parse_max_jobs(params.get("max_jobs"))
+        guard_match_all(self.targets, self.max_jobs, "delete")
         self.wait_for_completion = params.get("wait_for_completion", True)
         self.delete_user_annotations = bool(params.get("delete_user_annotations"))
         self.timeout = parse_optional_time(params.get("timeout"))
@@ -110,3 +122,6 @@ class DescribeRequest:
         self.include_cluster = bool(params.get("include_cluster"))
         self.include_config = bool(params.get("include_config"))
         self.plan = PlanRequest(params["plan"]) if params.get("plan") is not None else None
+        if self.plan:
+            guard_match_all(self.targets, self.plan.max_jobs, "delete" if self.plan.delete else "close",
+                            option="plan.max_jobs")

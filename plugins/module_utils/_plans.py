@@ -40,10 +40,11 @@ DONE_ALREADY = (ALREADY_CLOSED, ALREADY_ABSENT)
 class JobPlan:
     """What will be done to one job, and why, decided before any change is made.
 
-    ``close_first``: the job is closed (gracefully, or with force) before it is deleted."""
+    ``close_first``: the job is closed (gracefully, or with force) before it is deleted;
+    ``wait_delete``: another delete of the job runs, and sending ours waits for it to end."""
 
     def __init__(self, job, action, changed=False, error=None, stop_datafeed=False,
-                 delete_datafeed=False, wait_close=False, close_first=False):
+                 delete_datafeed=False, wait_close=False, close_first=False, wait_delete=False):
         self.job = job
         self.action = action
         self.changed = changed
@@ -52,6 +53,7 @@ class JobPlan:
         self.delete_datafeed = delete_datafeed
         self.wait_close = wait_close
         self.close_first = close_first
+        self.wait_delete = wait_delete
         self.task = None
         self.observed_state = None
         self.lost_reply = False
@@ -167,7 +169,7 @@ def _delete_one(job, force, release, close_first):
     old_datafeed = job.datafeed_id is not None and not release.supports("delete_removes_datafeed")
     if job.deleting:
         # Sending the delete again waits for the running one, or finishes one left by a crash.
-        return JobPlan(job, BEING_DELETED)
+        return JobPlan(job, BEING_DELETED, wait_delete=True)
     if close_first and job.state != CLOSED:
         closing = _close_one(job, force, release)
         if closing.action == REFUSED:
@@ -195,7 +197,7 @@ def state_after(entry):
         return entry.observed_state
     if entry.action in ENDS_CLOSED:
         return CLOSED
-    if entry.action in (DELETE, ALREADY_ABSENT):
+    if entry.action in (DELETE, ALREADY_ABSENT) or entry.wait_delete:
         return None
     return entry.job.state
 

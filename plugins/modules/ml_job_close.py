@@ -77,6 +77,7 @@ options:
     description:
       - A guard - when the targets (ids, groups, patterns, V(_all)) match more jobs than this, nothing is
         closed and the task fails, listing the matches. V(0) allows none; unset, there is no limit.
+      - Required when O(job_id) names every job of the cluster (V(_all) or V(*)).
       - The same guard as O(mlops.elasticsearch.ml_job_delete#module:max_jobs).
     type: int
     version_added: 1.1.0

@@ -64,6 +64,7 @@ options:
     description:
       - A guard - when the targets match more jobs than this, nothing is deleted and the task fails,
         listing the matches. V(0) allows none; unset, there is no limit.
+      - Required when O(job_id) names every job of the cluster (V(_all) or V(*), with O(resolve_patterns=true)).
     type: int
   close_first:
     description:
@@ -85,6 +86,9 @@ options:
     description:
       - Wait until each delete has finished. When V(false), the server answers at once and RV(tasks)
         holds the task ids to follow with C(GET _tasks/<id>).
+      - To wait for deletes started with V(false), run the module again on the same jobs with V(true) - Elasticsearch
+        makes a repeated delete of a job wait for the one that runs, so the task ends when they are done, reporting
+        those jobs as V(being_deleted) and gone (RV(jobs[].state) null), or V(already_absent) when they had ended.
     type: bool
     default: true
   delete_user_annotations:
@@ -150,6 +154,12 @@ EXAMPLES = r"""
 - name: Show the delete tasks
   ansible.builtin.debug:
     var: deletion.tasks
+
+- name: Later, wait for that delete to finish (it is reported being_deleted, or already_absent if it ended)
+  mlops.elasticsearch.ml_job_delete:
+    job_id: scratch-job
+    timeout: 10m
+  register: finished
 """
 
 RETURN = r"""
@@ -221,7 +231,9 @@ already_absent:
   elements: str
   sample: [web-latency]
 being_deleted:
-  description: Ids of the jobs another delete was already removing.
+  description:
+    - Ids of the jobs another delete was already removing; this task's delete waited for it to end (not in check
+      mode), so they are gone.
   returned: success
   type: list
   elements: str

@@ -68,7 +68,9 @@ options:
         type: bool
         default: false
       max_jobs:
-        description: As O(mlops.elasticsearch.ml_job_delete#module:max_jobs) - more matches than this is a problem.
+        description:
+          - As O(mlops.elasticsearch.ml_job_delete#module:max_jobs) - more matches than this is a problem.
+          - Required when O(job_id) names every job of the cluster (V(_all), the default, or V(*)).
         type: int
       delete_user_annotations:
         description: As O(mlops.elasticsearch.ml_job_delete#module:delete_user_annotations) (checks the release).

@@ -218,7 +218,7 @@ def test_delete_result_shape_with_task():
                  datafeed_id=None, datafeed_state_before=None),
             dict(job_id="a", state_before="closed", state=None, action="deleted", task="n:1",
                  datafeed_id=None, datafeed_state_before=None),
-            dict(job_id="b", state_before="opened", state="opened", action="being_deleted",
+            dict(job_id="b", state_before="opened", state=None, action="being_deleted",
                  datafeed_id=None, datafeed_state_before=None),
         ],
         deleted=["a"], closed=[], already_absent=["ghost"], being_deleted=["b"], tasks={"a": "n:1"})
@@ -251,3 +251,11 @@ def test_plan_diff_keeps_a_refused_job_unchanged():
     plan = _plans.plan_delete([_jobs.Job("a", "opened")], [], False, V8_15)
     diff = _plans.plan_diff(plan)
     assert diff["before"] == diff["after"] == dict(jobs=dict(a=dict(state="opened", datafeed_state=None)))
+
+
+def test_a_delete_waits_for_a_job_being_deleted_and_reports_it_gone_while_a_close_leaves_it_alone():
+    job = _jobs.Job("b", "opened", deleting=True)
+    (waited,) = _plans.plan_delete([job], [], False, V8_15).entries
+    (left,) = _plans.plan_close([job], False, V8_15).entries
+    assert (waited.action, waited.wait_delete, _plans.state_after(waited)) == ("being_deleted", True, None)
+    assert (left.action, left.wait_delete, _plans.state_after(left)) == ("being_deleted", False, "opened")

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import pytest
 
 from ansible_collections.mlops.elasticsearch.plugins.modules import ml_job_close
 from ansible_collections.mlops.elasticsearch.tests.unit.utils import es
@@ -130,7 +131,7 @@ def test_pattern_matching_nothing_fails_with_allow_no_match_false(run):
 
 def test_all_on_an_empty_cluster_with_allow_no_match_false_says_star(run):
     run.http.expect(es.get_root(), *es.read_calls("_all", [], []))
-    result = run.fails(ml_job_close, {"job_id": "_all", "allow_no_match": False})
+    result = run.fails(ml_job_close, {"job_id": "_all", "allow_no_match": False, "max_jobs": 10})
     assert "No known job with id '*'" in result["msg"]
 
 
@@ -268,3 +269,25 @@ def test_a_bad_timeout_is_refused_before_any_request(run):
     result = run.fails(ml_job_close, {"job_id": "web-1", "timeout": "30 minutes"})
     assert "timeout '30 minutes' is not an Elasticsearch time value" in result["msg"]
     assert run.http.calls == []
+
+
+@pytest.mark.parametrize("target", ["_all", "*", "web-1,*"])
+def test_every_job_of_the_cluster_needs_max_jobs_and_sends_nothing(run, target):
+    result = run.fails(ml_job_close, {"job_id": target, "force": True})
+    assert "names every job of the cluster: set max_jobs to the most jobs you mean to close" in result["msg"]
+    assert run.http.calls == []
+
+
+def test_every_job_within_max_jobs_is_closed(run):
+    run.http.expect(es.get_root(), *es.read_calls("_all", [es.job_doc("a")], [es.job_stats("a", "opened")]))
+    run.http.expect(Call("POST", "/_ml/anomaly_detectors/a/_close", params={"timeout": "30m"}, reply=es.CLOSED_TRUE))
+    assert run.ok(ml_job_close, {"job_id": "*", "max_jobs": 5})["closed"] == ["a"]
+
+
+def test_every_job_beyond_max_jobs_closes_none_and_lists_the_matches(run):
+    docs = [es.job_doc(job_id) for job_id in ("a", "b", "c")]
+    run.http.expect(es.get_root(), *es.read_calls("_all", docs, [es.job_stats(d["job_id"], "opened") for d in docs]))
+    result = run.fails(ml_job_close, {"job_id": "_all", "max_jobs": 2})
+    assert "the targets match 3 jobs, more than max_jobs=2; nothing was closed. Matches: a, b, c" in result["msg"]
+    assert "POST" not in run.http.methods
+    assert [job["action"] for job in result["jobs"]] == ["skipped"] * 3

@@ -190,6 +190,8 @@ def test_a_job_being_deleted_is_ok_and_waited_for(run):
     run.http.expect(delete_call("web-1"))
     result = run.ok(ml_job_delete, {"job_id": "web-1"})
     assert result["changed"] is False and result["being_deleted"] == ["web-1"]
+    # The repeated delete waited for the running one: the job is reported gone.
+    assert result["jobs"][0]["state"] is None and result["jobs"][0]["action"] == "being_deleted"
 
 
 def test_up_to_7_14_the_datafeed_is_deleted_first(run):

@@ -199,7 +199,7 @@ def test_a_503_on_ml_info_is_retried_then_read(run):
 ], ids=["ml-disabled", "not-licensed"])
 def test_ml_disabled_or_not_licensed_is_a_problem_not_an_error(run, answer, words):
     run.http.expect(es.get_root(), Call("GET", "/_ml/info", **answer), PRIVILEGES)
-    result = run.ok(ml_job_info, {"include_cluster": True, "plan": {}})
+    result = run.ok(ml_job_info, {"include_cluster": True, "plan": {"max_jobs": 50}})
     assert result["cluster"]["ml_enabled"] is False
     assert result["cluster"]["problems"] == ["machine learning is not available: GET /_ml/info returned HTTP %s %s"
                                              % (answer["status"], words if answer["status"] == 400 else
@@ -213,3 +213,11 @@ def test_a_user_without_monitor_ml_fails_naming_the_request(run):
     run.http.expect(es.get_root(), Call("GET", "/_ml/info", status=403, reply=refused))
     result = run.fails(ml_job_info, {"include_cluster": True})
     assert result["msg"] == "Failed to read jobs: GET /_ml/info returned HTTP 403 security_exception: " + reason
+
+
+def test_a_plan_of_every_job_needs_max_jobs_and_sends_nothing(run):
+    result = run.fails(ml_job_info, {"plan": {}})
+    assert result["msg"] == (
+        "Failed to read jobs: job_id '_all' names every job of the cluster: set plan.max_jobs to the most jobs "
+        "you mean to delete (the task then fails, changing nothing, when the cluster holds more)")
+    assert run.http.calls == []
