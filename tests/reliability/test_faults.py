@@ -55,6 +55,9 @@ SPECS = [
     ("delete-reply-lost", dict(
         module="ml_job_delete", args={"job_id": "web-1"}, jobs=[closed("web-1")],
         proxy=[dict(method="DELETE", path=DELETE, action="drop_reply")])),
+    ("delete-reply-lost-sim", dict(
+        module="ml_job_delete", args={"job_id": "web-1"}, jobs=[closed("web-1")],
+        faults=[dict(method="DELETE", path=DELETE, action="lose_reply")])),
     ("close-reply-lost", dict(
         module="ml_job_close", args={"job_id": "web-1"}, jobs=[opened("web-1")],
         proxy=[dict(method="POST", path=CLOSE, action="drop_reply")])),
@@ -187,7 +190,21 @@ def test_a_delete_whose_reply_was_lost_ends_as_success(batch, record):
     assert not case.failed, case.msg
     assert case.statuses("DELETE", DELETE) == [200, 404]
     assert [e["rule"] for e in case.proxy.log if e["method"] == "DELETE"] == ["drop_reply", None]
-    assert "web-1" in case.result["deleted"] + case.result["already_absent"]
+    # This run's delete did it; the 404 of the retry is its own work, not someone else's.
+    assert case.result["deleted"] == ["web-1"] and case.result["already_absent"] == []
+    assert case.result["changed"] is True
+    assert job_state(case) == "absent"
+
+
+def test_a_delete_whose_reply_the_cluster_lost_counts_as_this_runs(batch, record):
+    case = batch["delete-reply-lost-sim"]
+    record("Delete reply lost by the cluster",
+           "the simulator's `lose_reply` fault: the DELETE is carried out, then the connection drops unanswered",
+           case.did("deleted", "already_absent"), " / ".join(case.result.get("warnings", [])),
+           case.seen("DELETE", DELETE))
+    assert not case.failed, case.msg
+    assert case.result["deleted"] == ["web-1"] and case.result["already_absent"] == []
+    assert case.result["changed"] is True
     assert job_state(case) == "absent"
 
 
