@@ -22,9 +22,14 @@ DOCS = os.path.join(ROOT, "docs")
 OUT = os.path.join(DOCS, "docsite", "rst")
 PREFIX = "ansible_collections.mlops.elasticsearch.docsite."
 # Sections of the docs site and their guides, in order; a guide not named here goes into the last one.
-SECTIONS = [("Guides", ["decommissioning"]), ("Development", ["simulator", "reliability", "benchmarks"])]
+SECTIONS = [("Guides", ["decommissioning"])]
 with open(os.path.join(ROOT, "galaxy.yml"), encoding="utf-8") as _f:
-    REPOSITORY = yaml.safe_load(_f)["repository"].rstrip("/")
+    _GALAXY = yaml.safe_load(_f)
+REPOSITORY = _GALAXY["repository"].rstrip("/")
+# The development documents (architecture, simulator, reliability, benchmarks) describe the
+# repository, not the collection users install: galaxy.yml's build_ignore keeps them out of the
+# tarball, and they stay out of the site too.
+DEVELOPMENT = set(p[len("docs/"):-len(".md")] for p in _GALAXY["build_ignore"] if p.startswith("docs/") and p.endswith(".md"))
 UNDERLINES = {1: "=", 2: "-", 3: "~", 4: "^"}
 # An inline literal, emphasis or reference must be preceded and followed by these (or whitespace).
 BEFORE = set(" \t-:/'\"<([{")
@@ -209,7 +214,7 @@ def convert(name):
 
 
 def main():
-    guides = sorted(f[:-3] for f in os.listdir(DOCS) if f.endswith(".md"))
+    guides = sorted(f[:-3] for f in os.listdir(DOCS) if f.endswith(".md") and f[:-3] not in DEVELOPMENT)
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     os.makedirs(OUT)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: mlops.elasticsearch contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Canned Elasticsearch answers, shaped as ../shared/reference/es-ml-api.md describes them.
+"""Canned Elasticsearch answers, shaped as Elasticsearch gives them (see Elastic's ML API reference).
 
 Each builder returns ``Call`` keyword arguments or a body, so a script reads like the HTTP
 exchange it stands for."""
