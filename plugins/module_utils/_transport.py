@@ -272,8 +272,11 @@ class Transport:
                 unreachable.append(exc.msg)
                 continue
             if index:
-                # Prefer the node that answered for the rest of this run.
-                self.hosts.insert(0, self.hosts.pop(index))
+                # Prefer the node that answered for the rest of this run (by name: concurrent
+                # deletes may have reordered the list since it was copied).
+                with self._lock:
+                    self.hosts.remove(host)
+                    self.hosts.insert(0, host)
             return response
         raise TransportError("no Elasticsearch node could be reached: " + "; ".join(unreachable), retryable=True)
 
