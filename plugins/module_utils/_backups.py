@@ -14,6 +14,7 @@ import json
 import os
 
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._endpoints import chunk_ids
+from ansible_collections.mlops.elasticsearch.plugins.module_utils._errors import JobsFailed
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._files import write_file_atomically
 
 # Owner-only: a configuration may name indices and queries that are not everyone's business.
@@ -21,15 +22,18 @@ BACKUP_FILE_MODE = 0o600
 
 
 def read_configs(api, jobs):
-    """job_id -> {"job": config, "datafeed": config or None}, as they could be PUT back.
+    """job_id -> {"job": config, "datafeed": config or None}, as they could be PUT back; a job
+    deleted meanwhile by someone else is left out.
 
-    The datafeeds are read on their own: exclude_generated drops the job's embedded
-    datafeed_config (which 8.x embeds in GET jobs otherwise)."""
+    Jobs are read as prefixes (``web-1*``), which never answer 404. The datafeeds are read on
+    their own: exclude_generated drops the job's embedded datafeed_config."""
+    wanted = set(job.job_id for job in jobs)
     configs = {}
-    for chunk in chunk_ids([job.job_id for job in jobs]):
+    for chunk in chunk_ids([job.job_id + "*" for job in jobs]):
         for doc in api.get_jobs(",".join(chunk), exclude_generated=True):
-            doc.pop("datafeed_config", None)
-            configs[doc["job_id"]] = {"job": doc, "datafeed": None}
+            if doc["job_id"] in wanted:
+                doc.pop("datafeed_config", None)
+                configs[doc["job_id"]] = {"job": doc, "datafeed": None}
     datafeed_ids = [job.datafeed_id for job in jobs if job.datafeed_id and job.job_id in configs]
     if datafeed_ids:
         for datafeed in api.get_datafeeds(datafeed_ids, exclude_generated=True):
@@ -49,13 +53,17 @@ def save_configs(api, jobs, directory):
     if not jobs:
         return {}
     configs = read_configs(api, jobs)
-    if not os.path.isdir(directory):
-        os.makedirs(directory)
     files = {}
-    for job in sorted(jobs, key=lambda j: j.job_id):
-        if job.job_id in configs:
-            document = backup_document(configs[job.job_id], job)
-            files[job.job_id] = write_file_atomically(os.path.join(directory, job.job_id + ".json"),
-                                                      json.dumps(document, indent=2, sort_keys=True),
-                                                      BACKUP_FILE_MODE)
+    try:
+        if not os.path.isdir(directory):
+            os.makedirs(directory)
+        for job in sorted(jobs, key=lambda j: j.job_id):
+            if job.job_id in configs:
+                document = backup_document(configs[job.job_id], job)
+                files[job.job_id] = write_file_atomically(os.path.join(directory, job.job_id + ".json"),
+                                                          json.dumps(document, indent=2, sort_keys=True),
+                                                          BACKUP_FILE_MODE)
+    except (IOError, OSError) as exc:
+        raise JobsFailed("cannot write the configuration backups to backup_dir %s (%s); no job was deleted"
+                         % (directory, exc))
     return files

@@ -132,9 +132,11 @@ def close_jobs(api, request, check_mode=False):
         _refuse_if_errors(plan, result, status=404, error_type=NOT_FOUND_TYPE)
     _refuse_if_errors(plan, result)
     if not check_mode:
+        plan.executed = True
         try:
             _close(api, plan, plan.with_action(plans.CLOSE, plans.WAIT_CLOSING), request.force, request.timeout)
         except ElasticsearchError as exc:
+            plan.settle(exc.msg)
             raise _with_result(exc, result)
     return plan, result()
 
@@ -156,14 +158,24 @@ def _close(api, plan, entries, force, timeout):
             remaining = [job_id for job_id in ids if job_id in states]
             if remaining:
                 api.close_jobs(remaining, force, timeout)
+        _mark_closed(entries)
     except ApiError as exc:
         if exc.error_type != "illegal_state_exception":
             raise
         # The server closed what it could; say which jobs are done and which are not.
+        _mark_closed(entries)
         stuck = plan.mark_not_closed(job_states(api, ids), entries)
         raise JobsFailed("jobs did not close within timeout %s: %s; the server said: %s"
                          % (timeout.text, ", ".join(stuck) or ", ".join(ids), exc.reason),
                          status=exc.status, error_type=exc.error_type, reason=exc.reason)
+
+
+def _mark_closed(entries):
+    """The close request answered: each job is closed, which is all a close entry had to do."""
+    for entry in entries:
+        entry.closed = True
+        if entry.action != plans.DELETE:
+            entry.done = True
 
 
 # ---- delete --------------------------------------------------------------------------------------
@@ -190,14 +202,17 @@ def delete_jobs(api, request, check_mode=False):
     _refuse_if_errors(plan, result)
     if check_mode:
         return plan, result()
+    plan.executed = True
     try:
         if request.backup_dir:
             backups.update(save_configs(api, [e.job for e in plan.with_action(plans.DELETE)], request.backup_dir))
         failures = _close_before_deleting(api, plan, request)
         failures += _run_deletes(api, plan, request)
     except ElasticsearchError as exc:
+        plan.settle(exc.msg)
         raise _with_result(exc, result)
     if failures:
+        plan.settle("; ".join(failures))
         raise JobsFailed("; ".join(failures), result=result())
     return plan, result()
 
@@ -260,6 +275,7 @@ def _run_deletes(api, plan, request):
             _record_absent(entry, answer)
         elif not request.wait_for_completion:
             entry.task = answer.get("task")
+        entry.done = True
 
     failures = []
     workers = max(1, min(request.concurrency, len(entries)))

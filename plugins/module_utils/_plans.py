@@ -54,6 +54,9 @@ class JobPlan:
         self.wait_close = wait_close
         self.close_first = close_first
         self.wait_delete = wait_delete
+        # What a real run did: the planned action (done), or the close before the delete (closed).
+        self.done = False
+        self.closed = False
         self.task = None
         self.observed_state = None
         self.lost_reply = False
@@ -76,6 +79,8 @@ class Plan:
     def __init__(self, entries, errors=None):
         self.entries = entries
         self.errors = list(errors or [])
+        # Set once a real run starts acting; until then the entries are predictions.
+        self.executed = False
 
     @property
     def changed(self):
@@ -95,8 +100,21 @@ class Plan:
         return [entry.job_id for entry in self.with_action(*actions)]
 
     def closed_first(self):
-        """Ids of the jobs a delete closes before deleting them."""
-        return [entry.job_id for entry in self.entries if entry.close_first and entry.changed]
+        """Ids of the jobs a delete closes before deleting them (closed, once the run has acted)."""
+        return [entry.job_id for entry in self.entries
+                if entry.close_first and entry.changed and (entry.closed or not self.executed)]
+
+    def settle(self, why):
+        """After a real run that stopped part-way: what it did not do is not reported done. A job
+        closed first but not deleted is reported closed."""
+        for entry in self.entries:
+            if not entry.changed or entry.done:
+                continue
+            if entry.closed and entry.action == DELETE:
+                entry.action = CLOSE
+                entry.error = "closed, not deleted: %s" % why
+            else:
+                entry.fail(SKIPPED, "not done: %s" % why)
 
     def mark_not_closed(self, states, entries):
         """After a close timed out: the ``entries`` still not closed, as re-read, are reported as such."""

@@ -233,9 +233,6 @@ def test_close_refused_by_the_server_fails_with_its_status_and_the_per_job_resul
     assert list(actions(error.result)) == ["a"] and error.result["missing"] == []
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="bug: a close the server refused is reported closed (the plan, not the outcome): "
-                          "_operations.close_jobs reports close_result(plan) after any error")
 def test_close_refused_by_the_server_does_not_report_the_job_closed():
     api = FakeEndpoints("8.15.0", [J("a", "opened")])
     api.fail_once("close_jobs", conflict("the job is being reassigned"))
@@ -497,10 +494,6 @@ def test_every_delete_failure_after_planning_carries_every_job(inject, tmp_path)
     assert error.result["already_absent"] == ["ghost"]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="bug: an error before any delete is sent (backup read, close refused, SIGINT during the "
-                          "wait for a closing job) reports every planned job as deleted: _operations.delete_jobs "
-                          "wraps it with delete_result(plan), whose entries still say 'deleted'")
 @pytest.mark.parametrize("inject", [
     _backup_read_fails,
     _close_refused,
@@ -515,10 +508,6 @@ def test_a_failure_before_any_delete_reports_no_job_deleted(inject, tmp_path):
     assert error.result["deleted"] == [] and report(error.result, "a")["state"] == "closed"
 
 
-@pytest.mark.xfail(strict=True, raises=OSError,
-                   reason="bug: a backup_dir that cannot be written raises OSError out of delete_jobs, which "
-                          "_ansible_module.run does not catch (ElasticsearchError only): the module crashes with "
-                          "a traceback instead of a failure carrying the jobs")
 def test_a_backup_dir_that_cannot_be_written_fails_with_the_jobs_and_deletes_nothing(tmp_path):
     (tmp_path / "a-file").write_text("")
     api = FakeEndpoints("8.15.0", [J("a")])

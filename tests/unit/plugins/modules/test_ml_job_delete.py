@@ -240,7 +240,7 @@ def test_backup_dir_saves_configs_and_states_before_deleting(run, tmp_path):
                          reply=es.datafeed_stats_page(es.datafeed_stats("datafeed-web-1", "stopped"))))
     # exclude_generated drops the embedded datafeed_config: the datafeed is read on its own.
     config = es.job_doc("web-1")
-    run.http.expect(Call("GET", JOB % "web-1", params={"exclude_generated": "true", "allow_no_match": "true"},
+    run.http.expect(Call("GET", JOB % "web-1*", params={"exclude_generated": "true", "allow_no_match": "true"},
                          reply=es.jobs_page(config)),
                     Call("GET", "/_ml/datafeeds/datafeed-web-1", params={"exclude_generated": "true"},
                          reply=es.datafeeds_page(es.datafeed_doc("datafeed-web-1", "web-1"))),
