@@ -89,11 +89,12 @@ def speaks_tls(url, timeout):
 
 
 def speaks_plain_http(url, timeout):
-    """Whether the server at ``url``'s host and port answers a plain ``HEAD /`` with HTTP."""
+    """Whether the server at ``url``'s host and port answers a plain ``GET /`` (without
+    credentials; a GET, as every read-only call, so check mode stays GETs only) with HTTP."""
     host, port = _address(url)
     try:
         with socket.create_connection((host, port), timeout=min(timeout, PROBE_TIMEOUT_CAP_S)) as sock:
-            sock.sendall(("HEAD / HTTP/1.0\r\nHost: %s\r\n\r\n" % host).encode("ascii"))
+            sock.sendall(("GET / HTTP/1.0\r\nHost: %s\r\n\r\n" % host).encode("ascii"))
             return sock.recv(5) == b"HTTP/"
     except (OSError, ValueError, UnicodeError):
         return False
