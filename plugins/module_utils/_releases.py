@@ -21,6 +21,14 @@ RELEASE_FEATURES = {
     "delete_removes_datafeed": ((7, 15, 0), "deleting a job deletes its datafeed"),
     "jobs_embed_datafeed": ((8, 0, 0), "GET anomaly_detectors embeds datafeed_config"),
     "delete_user_annotations": ((8, 7, 0), "delete accepts delete_user_annotations"),
+    # Creating, updating, opening and starting (ml_job, ml_datafeed, ml_job_open, ml_datafeed_start).
+    "allow_lazy_open": ((7, 5, 0), "jobs take allow_lazy_open (create and _update)"),
+    "open_answers_node": ((7, 8, 0), "open and start datafeed answer the node; an empty one is a lazy open"),
+    "daily_model_snapshot_retention": ((7, 8, 0), "jobs take daily_model_snapshot_retention_after_days"),
+    "per_partition_categorization": ((7, 9, 0), "jobs take per_partition_categorization (stop_on_warn updatable)"),
+    "put_job_with_datafeed": ((7, 11, 0), "create job takes an embedded datafeed_config"),
+    "system_annotations_retention": ((7, 15, 0), "jobs take system_annotations_retention_days"),
+    "model_prune_window": ((8, 0, 0), "job _update takes model_prune_window"),
 }
 
 

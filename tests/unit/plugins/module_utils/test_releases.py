@@ -39,6 +39,13 @@ def targets(*texts, **kwargs):
     ("delete_removes_datafeed", (7, 14, 2), (7, 15, 0)),
     ("jobs_embed_datafeed", (7, 17, 24), (8, 0, 0)),
     ("delete_user_annotations", (8, 6, 2), (8, 7, 0)),
+    ("allow_lazy_open", (7, 4, 2), (7, 5, 0)),
+    ("open_answers_node", (7, 7, 1), (7, 8, 0)),
+    ("daily_model_snapshot_retention", (7, 7, 1), (7, 8, 0)),
+    ("per_partition_categorization", (7, 8, 1), (7, 9, 0)),
+    ("put_job_with_datafeed", (7, 10, 2), (7, 11, 0)),
+    ("system_annotations_retention", (7, 14, 2), (7, 15, 0)),
+    ("model_prune_window", (7, 17, 24), (8, 0, 0)),
 ])
 def test_release_supports_per_version(feature, last_without, first_with):
     assert not _releases.Release(last_without).supports(feature)
