@@ -183,6 +183,20 @@ class MlEndpoints:
                                                     params=params).body.get("datafeeds", []))
         return datafeeds
 
+    @absent_when_not_found
+    def get_job(self, job_id, exclude_generated=False):
+        """GET anomaly_detectors/<job_id>: the job's document, or Absent. A group of that name is
+        not the job."""
+        for doc in self.get_jobs(job_id, exclude_generated):
+            if doc.get("job_id") == job_id:
+                return doc
+        raise NotFound("No known job with id '%s'" % job_id, status=404)
+
+    @absent_when_not_found
+    def get_datafeed(self, datafeed_id):
+        """GET datafeeds/<datafeed_id>: its configuration with every default rendered, or Absent."""
+        return self.get_datafeeds([datafeed_id])[0]
+
     def get_datafeed_stats(self, datafeed_ids):
         stats = []
         for chunk in chunk_ids(datafeed_ids):
@@ -255,3 +269,31 @@ class MlEndpoints:
         if wait_for_completion and body.get("acknowledged") is not True:
             raise JobsFailed("delete of job [%s] answered %s instead of acknowledged: true" % (job_id, body))
         return body
+
+    def put_job(self, job_id, body):
+        """PUT anomaly_detectors/<job_id>: create the job (a second PUT is a 400, never a no-op)."""
+        return self.transport.request("PUT", self._path("anomaly_detectors/{}", job_id), body=body).body
+
+    def update_job(self, job_id, body):
+        """POST anomaly_detectors/<job_id>/_update; answers the whole updated job."""
+        return self.transport.request("POST", self._path("anomaly_detectors/{}/_update", job_id), body=body).body
+
+    def open_job(self, job_id, timeout):
+        """POST anomaly_detectors/<job_id>/_open; the server answers once the job is opened (or waits
+        lazily for a node: ``node`` is then empty), within ``timeout``."""
+        return self.transport.request("POST", self._path("anomaly_detectors/{}/_open", job_id),
+                                      params=_flags(timeout=timeout.text), timeout=self._hold_timeout(timeout)).body
+
+    def put_datafeed(self, datafeed_id, body):
+        """PUT datafeeds/<datafeed_id>: create the datafeed (a second PUT is a 409, never a no-op)."""
+        return self.transport.request("PUT", self._path("datafeeds/{}", datafeed_id), body=body).body
+
+    def update_datafeed(self, datafeed_id, body):
+        """POST datafeeds/<datafeed_id>/_update (refused with 409 while the datafeed runs)."""
+        return self.transport.request("POST", self._path("datafeeds/{}/_update", datafeed_id), body=body).body
+
+    def start_datafeed(self, datafeed_id, timeout, start=None, end=None):
+        """POST datafeeds/<datafeed_id>/_start; the server answers once it has started, within ``timeout``."""
+        return self.transport.request("POST", self._path("datafeeds/{}/_start", datafeed_id),
+                                      params=_flags(start=start, end=end, timeout=timeout.text),
+                                      timeout=self._hold_timeout(timeout)).body

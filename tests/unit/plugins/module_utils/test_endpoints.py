@@ -148,3 +148,53 @@ def test_delete_without_waiting_returns_the_task():
     built = api("8.15.0", Call("DELETE", "/_ml/anomaly_detectors/web-1", params={"wait_for_completion": "false"},
                                reply={"task": "n:7"}))
     assert built.delete_job("web-1", False, False, False, None) == {"task": "n:7"}
+
+
+# --- creating, updating, opening, starting (ml_job, ml_datafeed, ml_job_open, ml_datafeed_start) ---
+
+def test_get_job_is_the_job_or_absent():
+    doc = es.job_doc("web")
+    built = api("8.15.0",
+                Call("GET", "/_ml/anomaly_detectors/web", params={"allow_no_match": "true", "exclude_generated": "true"},
+                     reply=es.jobs_page(doc)),
+                Call("GET", "/_ml/anomaly_detectors/ghost", params={"allow_no_match": "true"}, status=404,
+                     reply=es.no_job("ghost")),
+                # A group of that name answers its jobs: none of them is the job.
+                Call("GET", "/_ml/anomaly_detectors/web", params={"allow_no_match": "true"},
+                     reply=es.jobs_page(es.job_doc("web-1", groups=["web"]))))
+    assert built.get_job("web", exclude_generated=True) == doc
+    assert isinstance(built.get_job("ghost"), endpoints.Absent)
+    assert isinstance(built.get_job("web"), endpoints.Absent)
+
+
+def test_get_datafeed_is_the_datafeed_or_absent():
+    doc = es.datafeed_doc("datafeed-web", "web")
+    missing = es.error(404, "resource_not_found_exception", "No datafeed with id [datafeed-x] exists")
+    built = api("8.15.0", Call("GET", "/_ml/datafeeds/datafeed-web", reply=es.datafeeds_page(doc)),
+                Call("GET", "/_ml/datafeeds/datafeed-x", status=404, reply=missing))
+    assert built.get_datafeed("datafeed-web") == doc
+    assert isinstance(built.get_datafeed("datafeed-x"), endpoints.Absent)
+
+
+def test_writes_of_the_declared_configurations():
+    body = {"analysis_config": {"detectors": [{"function": "count"}]}}
+    built = api("8.15.0",
+                Call("PUT", "/_ml/anomaly_detectors/web", body=body, reply={"job_id": "web"}),
+                Call("POST", "/_ml/anomaly_detectors/web/_update", body={"description": "x"}, reply={"job_id": "web"}),
+                Call("PUT", "/_ml/datafeeds/datafeed-web", body={"job_id": "web"}, reply={"datafeed_id": "d"}),
+                Call("POST", "/_ml/datafeeds/datafeed-web/_update", body={"scroll_size": 5}, reply={}))
+    assert built.put_job("web", body) == {"job_id": "web"}
+    assert built.update_job("web", {"description": "x"}) == {"job_id": "web"}
+    assert built.put_datafeed("datafeed-web", {"job_id": "web"}) == {"datafeed_id": "d"}
+    assert built.update_datafeed("datafeed-web", {"scroll_size": 5}) == {}
+
+
+def test_open_and_start_hold_the_read_open_for_their_timeout():
+    t = transport(Call("POST", "/_ml/anomaly_detectors/web/_open", params={"timeout": "5m"},
+                       reply={"opened": True, "node": "n"}),
+                  Call("POST", "/_ml/datafeeds/d/_start", params={"timeout": "20s", "start": "now-1d"},
+                       reply={"started": True, "node": "n"}))
+    built = endpoints.MlEndpoints(t, Release((8, 15, 0)))
+    assert built.open_job("web", parse_time("5m")) == {"opened": True, "node": "n"}
+    assert built.start_datafeed("d", parse_time("20s"), start="now-1d") == {"started": True, "node": "n"}
+    assert [call.timeout for call in t.session.calls] == [(30.0, 330.0), (30.0, 50.0)]
