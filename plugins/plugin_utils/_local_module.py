@@ -55,8 +55,8 @@ class LocalModuleAction(ActionBase):
     def _validation_message(self, validation):
         """The first error, worded as AnsibleModule words it."""
         if isinstance(validation.errors[0], UnsupportedError):
-            return "Unsupported parameters for (%s) module: %s" % (self._task.action.split(".")[-1],
-                                                                  validation.errors.msg)
+            module = self._task.action.split(".")[-1]
+            return "Unsupported parameters for (%s) module: %s" % (module, validation.errors.msg)
         return validation.errors.msg
 
     def _run_here(self):

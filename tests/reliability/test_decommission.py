@@ -262,9 +262,9 @@ def test_an_interrupt_sends_no_new_delete_and_a_rerun_finishes_the_work(interrup
     record("Ctrl-C during the deletes, then a rerun", "12 jobs, 2 deletes at a time of 1 s each; SIGINT to the "
            "playbook's process group 1.5 s after the first delete; the same command again at once",
            "first run rc %s, %d deletes sent, %d after the interrupt; rerun rc %s, status %s, deleted %d, done "
-           "earlier %d; jobs left %s" % (first.rc, len(first_run), len(late), rerun.rc, cluster["status"],
-                                        len(cluster["deleted"]), len(cluster["earlier_runs"]["deleted"]),
-                                        interrupted["left"]))
+           "earlier %d; jobs left %s" % (
+               first.rc, len(first_run), len(late), rerun.rc, cluster["status"], len(cluster["deleted"]),
+               len(cluster["earlier_runs"]["deleted"]), interrupted["left"]))
     assert first.rc != 0
     assert late == [], late
     assert len(first_run) < len(SLOW_JOBS)

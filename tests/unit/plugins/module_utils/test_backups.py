@@ -16,7 +16,6 @@ import pytest
 
 from ansible_collections.mlops.elasticsearch.plugins.module_utils import _backups as backups
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._endpoints import MAX_IDS_IN_PATH
-from ansible_collections.mlops.elasticsearch.plugins.module_utils._errors import NotFound
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._jobs import Job
 from ansible_collections.mlops.elasticsearch.tests.unit.utils.fake_endpoints import FakeEndpoints, FakeJob as J
 
