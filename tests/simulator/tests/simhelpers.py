@@ -150,9 +150,8 @@ def assert_es_shaped_error(resp: requests.Response, min_status: int = 400):
 class Sim:
     """A handle on one simulated cluster: ES calls plus the /_sim admin API."""
 
-    def __init__(self, cluster, version: str, *, verify=None, cert=None):
-        self.cluster = cluster
-        self.url = cluster.url.rstrip("/")
+    def __init__(self, url: str, version: str, *, verify=None, cert=None):
+        self.url = url.rstrip("/")
         self.version = version
         self.v = vtuple(version)
         self.ml = ml_prefix(version)

@@ -17,6 +17,8 @@ import requests
 
 from simhelpers import seed_job
 
+pytestmark = pytest.mark.simulator_only("the simulator's own command line")
+
 
 def _script() -> str:
     here = Path(sys.executable).parent / "es-ml-simulator"

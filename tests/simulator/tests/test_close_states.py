@@ -147,6 +147,7 @@ def test_close_query_force_without_body(sim):
     assert r.status_code == 200 and r.json() == {"closed": True}, r.text
 
 
+@pytest.mark.simulator_only("observes a transient state (closing) that a real cluster passes through in its own time")
 def test_close_in_thread_observes_closing(slow_sim):
     slow_sim.load(seed_job("j", "opened"))
     t, h = in_thread(slow_sim.close, "j")

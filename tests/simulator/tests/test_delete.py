@@ -105,6 +105,7 @@ def test_delete_after_completion_404(sim):
     assert_es_error(r, 404, "resource_not_found_exception", "No known job with id 'j'")
 
 
+@pytest.mark.simulator_only("needs two requests in flight at once, which only the simulator's delays guarantee")
 def test_delete_second_delete_while_first_runs_same_result(slow_sim):
     slow_sim.load(seed_job("j", "closed"))
     t1, h1 = in_thread(slow_sim.delete_job, "j")
@@ -144,7 +145,8 @@ def test_delete_datafeed_not_deletable_wrapped_409(sim):
                     root_cause=("status_exception", inner), caused_by=("status_exception", inner))
 
 
-def test_delete_with_all_known_params_8_15(sim):
+def test_delete_with_all_known_params_8_15(make_sim):
+    sim = make_sim(min_version="8.7.0")  # delete_user_annotations
     sim.load(seed_job("j", "closed"))
     r = sim.delete_job("j", "?force=false&wait_for_completion=true&delete_user_annotations=true"
                              "&timeout=30s")

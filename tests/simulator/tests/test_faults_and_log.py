@@ -10,6 +10,8 @@ import requests
 
 from simhelpers import assert_es_error, seed_job
 
+pytestmark = pytest.mark.simulator_only("fault injection and the request log are the simulator's /_sim admin API")
+
 JOB_PATH = "/_ml/anomaly_detectors/j"
 
 

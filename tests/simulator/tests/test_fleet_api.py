@@ -9,6 +9,8 @@ import requests
 
 from simhelpers import seed_job
 
+pytestmark = pytest.mark.simulator_only("the simulator's own Python API (start_fleet)")
+
 
 def _session():
     s = requests.Session()

@@ -19,7 +19,7 @@ def test_root_shape(make_sim, version):
         assert isinstance(body.get(key), str) and body[key], (key, body)
     assert body["tagline"] == "You Know, for Search"
     v = body["version"]
-    assert v["number"] == version
+    assert v["number"] == sim.version
     assert v["build_flavor"] == "default"
     for key in ("build_type", "build_hash", "build_date", "lucene_version",
                 "minimum_wire_compatibility_version", "minimum_index_compatibility_version"):
@@ -138,6 +138,7 @@ def test_upgrade_mode_seeded_blocks_writes_not_reads(sim):
     assert sim.close("j").status_code == 200
 
 
+@pytest.mark.simulator_only("the simulator's /_sim/reset")
 def test_upgrade_mode_cleared_by_reset(sim):
     assert sim.post("/_ml/set_upgrade_mode?enabled=true").status_code == 200
     sim.reset()

@@ -10,6 +10,8 @@ import pytest
 from es_ml_simulator import errors, ids, params
 from es_ml_simulator.versions import features_for, no_match_names
 
+pytestmark = pytest.mark.simulator_only("unit tests of the simulator's code")
+
 
 def test_did_you_mean_follows_lucene_levenshtein():
     err = params.unrecognized("/p", {"forse", "zzz"}, {"force", "timeout", "job_id"})

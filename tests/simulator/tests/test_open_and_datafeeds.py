@@ -75,6 +75,7 @@ def test_open_job_being_deleted(sim):
     assert_es_error(sim.open("j"), 409, CONFLICT, "Cannot open job [j] because it is executing [delete]")
 
 
+@pytest.mark.simulator_only("an open slower than a 50 ms timeout is the simulator's open delay")
 def test_open_timeout_is_408_and_the_job_still_opens(slow_sim):
     make_job(slow_sim)
     assert_es_error(slow_sim.open("j", "?timeout=50ms"), 408, CONFLICT, "Opening job [j] timed out after [50ms]")
@@ -144,8 +145,13 @@ def test_put_datafeed_defaults(sim):
                                        "allow_no_indices": True, "ignore_throttled": True}
     delay = MS.fullmatch(feed["query_delay"])
     assert delay and 60000 <= int(delay.group(1)) < 120000, feed
-    assert "authorization" not in feed, "no credentials without security"
     assert sim.get(f"{sim.ml}/datafeeds/d").json()["datafeeds"][0] == feed
+
+
+@pytest.mark.security_off
+def test_put_datafeed_without_security_has_no_authorization(sim):
+    make_job(sim)
+    assert "authorization" not in make_datafeed(sim), "no credentials without security"
 
 
 def test_default_query_delay_is_fixed_per_job_id(sim):
@@ -345,6 +351,7 @@ def test_start_bad_date(sim):
                     "(epoch).")
 
 
+@pytest.mark.simulator_only("a job still opening after 10 ms is the simulator's open delay")
 def test_start_timeout_while_job_opening(slow_sim):
     make_job(slow_sim)
     make_datafeed(slow_sim)

@@ -81,6 +81,7 @@ def test_row_06_close_started_datafeed_714_plus(make_sim, version):
     assert sim.job_state("j") == "closed"
 
 
+@pytest.mark.simulator_only("a datafeed stop slower than a 1 ms close timeout is the simulator's stop delay")
 @pytest.mark.parametrize("version", ["7.14.2", "8.15.0"])
 def test_row_07_close_datafeed_stop_fails_714_plus(make_sim, version):
     """The datafeed stop is made to fail by a close timeout shorter than the stop delay."""
@@ -239,6 +240,7 @@ def test_row_24_delete_id_longer_than_64(sim):
     assert_es_error(r, 400, ILLEGAL_ARG, ID_TOO_LONG)
 
 
+@pytest.mark.simulator_only("needs two requests in flight at once, which only the simulator's delays guarantee")
 def test_row_25_delete_concurrent_duplicate(slow_sim):
     slow_sim.load(seed_job("j", "closed"))
     t1, h1 = in_thread(slow_sim.delete_job, "j")

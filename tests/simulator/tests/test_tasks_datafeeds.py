@@ -55,6 +55,7 @@ def test_async_delete_success_and_task_result(sim):
     assert not sim.job_exists("j")
 
 
+@pytest.mark.simulator_only("observes a transient state (deleting) that a real cluster passes through in its own time")
 def test_async_delete_in_progress_then_done(slow_sim):
     slow_sim.load(seed_job("j", "closed"))
     task_id = _async_delete(slow_sim, "j")
@@ -130,6 +131,7 @@ def test_get_unknown_task(sim, task_id):
                     f"task [{task_id}] isn't running and hasn't stored its results")
 
 
+@pytest.mark.simulator_only("observes a transient state (deleting) that a real cluster passes through in its own time")
 def test_blocked_task_id_shape_during_delete(slow_sim):
     slow_sim.load(seed_job("j", "closed"))
     _async_delete(slow_sim, "j")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from simhelpers import SLOW, assert_es_error, in_thread, join, job_body, seed_job
 
 
@@ -32,6 +34,7 @@ def test_seeded_closing_becomes_closed(slow_sim):
     slow_sim.wait_state("j", "closed", timeout=5)
 
 
+@pytest.mark.simulator_only("observes a transient state (opening) that a real cluster passes through in its own time")
 def test_open_closed_job_goes_through_opening(slow_sim):
     slow_sim.load(seed_job("j", "closed"))
     t, h = in_thread(slow_sim.open, "j")
@@ -58,6 +61,7 @@ def test_put_open_close_delete_lifecycle(sim):
     assert not sim.job_exists("j")
 
 
+@pytest.mark.simulator_only("observes a transient state (closing) that a real cluster passes through in its own time")
 def test_opened_closing_closed_observed(slow_sim):
     slow_sim.load(seed_job("j", "opened"))
     t, h = in_thread(slow_sim.close, "j")
@@ -69,6 +73,7 @@ def test_opened_closing_closed_observed(slow_sim):
     assert slow_sim.job_state("j") == "closed"
 
 
+@pytest.mark.simulator_only("measures the simulated close delay")
 def test_close_takes_about_the_close_delay(slow_sim):
     slow_sim.load(seed_job("j", "opened"))
     t0 = time.monotonic()
@@ -79,6 +84,7 @@ def test_close_takes_about_the_close_delay(slow_sim):
     assert elapsed < SLOW["close"] * 3, elapsed
 
 
+@pytest.mark.simulator_only("measures the simulated close delay")
 def test_force_close_does_not_wait_for_graceful_close(slow_sim):
     slow_sim.load(seed_job("j", "opened"))
     t0 = time.monotonic()
@@ -89,6 +95,7 @@ def test_force_close_does_not_wait_for_graceful_close(slow_sim):
     assert elapsed < SLOW["close"] * 3, elapsed
 
 
+@pytest.mark.simulator_only("measures 20 closes against the simulated close delay")
 def test_close_many_jobs_in_parallel(slow_sim):
     slow_sim.load(*[seed_job(f"job-{i:02d}", "opened", groups=["many"]) for i in range(20)])
     t0 = time.monotonic()
@@ -103,6 +110,7 @@ def test_close_many_jobs_in_parallel(slow_sim):
     assert states == {"closed"}
 
 
+@pytest.mark.simulator_only("observes a transient state (deleting) that a real cluster passes through in its own time")
 def test_delete_in_progress_visible(slow_sim):
     slow_sim.load(seed_job("j", "closed", groups=["g"]))
     t, h = in_thread(slow_sim.delete_job, "j")
@@ -128,6 +136,7 @@ def test_delete_in_progress_visible(slow_sim):
     assert not slow_sim.job_exists("j")
 
 
+@pytest.mark.simulator_only("needs two requests in flight at once, which only the simulator's delays guarantee")
 def test_concurrent_duplicate_deletes_same_result(slow_sim):
     slow_sim.load(seed_job("j", "closed"))
     threads = [in_thread(slow_sim.delete_job, "j") for _ in range(3)]
@@ -178,6 +187,7 @@ def test_sim_state_reflects_cluster(sim):
     assert len(jobs) == 0
 
 
+@pytest.mark.simulator_only("the simulator's /_sim/reset")
 def test_reset_empties_cluster(sim):
     sim.load(seed_job("a", "opened"))
     sim.reset()
@@ -195,6 +205,7 @@ def _wait_seen(sim, job_id, state, timeout=2.0):
     return False
 
 
+@pytest.mark.simulator_only("observes a transient state (closing) that a real cluster passes through in its own time")
 def test_delete_during_close_is_409_closing(slow_sim):
     slow_sim.load(seed_job("j", "opened"))
     t, h = in_thread(slow_sim.close, "j")
@@ -206,6 +217,7 @@ def test_delete_during_close_is_409_closing(slow_sim):
     assert slow_sim.delete_job("j").status_code == 200
 
 
+@pytest.mark.simulator_only("observes a transient state (closing) that a real cluster passes through in its own time")
 def test_second_close_during_close_waits_and_succeeds(slow_sim):
     slow_sim.load(seed_job("j", "opened"))
     t, h = in_thread(slow_sim.close, "j")
@@ -217,6 +229,7 @@ def test_second_close_during_close_waits_and_succeeds(slow_sim):
     assert (r.status_code, r.json()) == (200, {"closed": True})
 
 
+@pytest.mark.simulator_only("observes a transient state (opening) that a real cluster passes through in its own time")
 def test_delete_during_open_is_409_opening(slow_sim):
     slow_sim.load(seed_job("j", "closed"))
     t, h = in_thread(slow_sim.open, "j")
@@ -228,6 +241,7 @@ def test_delete_during_open_is_409_opening(slow_sim):
     assert slow_sim.job_state("j") == "opened"
 
 
+@pytest.mark.simulator_only("observes a transient state (closing) that a real cluster passes through in its own time")
 def test_force_delete_during_close(slow_sim):
     slow_sim.load(seed_job("j", "opened"))
     t, h = in_thread(slow_sim.close, "j")

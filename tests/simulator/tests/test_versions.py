@@ -187,6 +187,7 @@ def test_seeded_deleting_flag_rendering(make_sim, version):
     assert "blocked" not in other, other
 
 
+@pytest.mark.simulator_only("observes a transient state (deleting) that a real cluster passes through in its own time")
 @pytest.mark.parametrize("version", ["7.13.4", "7.14.2", "8.15.0"])
 def test_deleting_vs_blocked_during_delete(make_sim, version):
     sim = make_sim(version, delays="slow")

@@ -39,7 +39,7 @@ def test_allow_no_jobs_warns_in_7x(make_sim, version, call):
          "stats": lambda: sim.stats("j", "?allow_no_jobs=true"),
          "get": lambda: sim.get_jobs("j", "?allow_no_jobs=true")}[call]()
     assert r.status_code == 200, r.text
-    assert warnings(r, version) == [NO_JOBS]
+    assert warnings(r, sim.version) == [NO_JOBS]
 
 
 def test_allow_no_match_does_not_warn(make_sim):
@@ -52,14 +52,14 @@ def test_allow_no_datafeeds_warns_in_7x(make_sim):
     sim = make_sim("7.17.20")
     r = sim.post("/_ml/datafeeds/foo*/_stop?allow_no_datafeeds=true")
     assert r.status_code == 200, r.text
-    assert warnings(r, "7.17.20") == [NO_DATAFEEDS]
+    assert warnings(r, sim.version) == [NO_DATAFEEDS]
 
 
 def test_warning_also_on_error_answers(make_sim):
     sim = make_sim("7.17.20")
     r = sim.close("foo*", "?allow_no_jobs=false")
     assert_es_error(r, 404, "resource_not_found_exception", "No known job with id 'foo*'")
-    assert warnings(r, "7.17.20") == [NO_JOBS]
+    assert warnings(r, sim.version) == [NO_JOBS]
 
 
 def test_6x_allow_no_jobs_is_not_deprecated(make_sim):
@@ -73,7 +73,7 @@ def test_8x_compat_7_allow_no_jobs_warns(make_sim):
     mt = "application/vnd.elasticsearch+json; compatible-with=7"
     r = sim.close("foo*", "?allow_no_jobs=true", headers={"Accept": mt})
     assert r.status_code == 200, r.text
-    assert warnings(r, "8.15.0") == [NO_JOBS]
+    assert warnings(r, sim.version) == [NO_JOBS]
 
 
 @pytest.mark.parametrize("version,warned", [("7.17.20", False), ("8.15.0", True), ("9.1.0", True)])
@@ -82,7 +82,7 @@ def test_ignore_throttled_on_put_datafeed(make_sim, version, warned):
     sim.load(seed_job("j", "closed"))
     r = sim.put("/_ml/datafeeds/d?ignore_throttled=false", json_body={"job_id": "j", "indices": ["i"]})
     assert r.status_code == 200, r.text
-    assert warnings(r, version) == ([THROTTLED] if warned else [])
+    assert warnings(r, sim.version) == ([THROTTLED] if warned else [])
 
 
 def test_401_drops_warning(make_sim):
@@ -110,6 +110,7 @@ SECURITY_CALLS = [("GET", "/_security/_authenticate", None),
                                                        "password": "changeme"})]
 
 
+@pytest.mark.security_off
 @pytest.mark.parametrize("version", ["6.8.23", "7.17.20"])
 @pytest.mark.parametrize("method,path,body", SECURITY_CALLS)
 def test_security_off_7x_refuses_with_500(make_sim, version, method, path, body):
@@ -118,6 +119,7 @@ def test_security_off_7x_refuses_with_500(make_sim, version, method, path, body)
     assert_es_error(r, 500, "exception", NOT_ENABLED)
 
 
+@pytest.mark.security_off
 @pytest.mark.parametrize("version", ["8.15.0", "9.1.0"])
 @pytest.mark.parametrize("method,path,body", SECURITY_CALLS)
 def test_security_off_8x_has_no_handler(make_sim, version, method, path, body):
