@@ -4,6 +4,14 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
 VENV := .venv
+# CI's ansible-core matrix: ANSIBLE_CORE=2.16.19 (a release, or devel / milestone, that branch on GitHub)
+# runs the targets given with that ansible-core instead of the pinned one, in a venv of its own,
+# e.g. make ANSIBLE_CORE=2.16.19 test-unit test-integration test-sanity
+ANSIBLE_CORE ?=
+ifneq ($(ANSIBLE_CORE),)
+VENV := .venv-core-$(ANSIBLE_CORE)
+endif
+CORE_REQUIREMENT = $(if $(filter devel milestone,$(ANSIBLE_CORE)),https://github.com/ansible/ansible/archive/$(ANSIBLE_CORE).tar.gz,ansible-core==$(ANSIBLE_CORE))
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Ansible finds the collection through this tree: build/collections/ansible_collections/mlops/elasticsearch -> repo root
@@ -16,6 +24,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 .PHONY: all demo test venv collection-link test-unit test-simulator test-integration test-molecule test-reliability bench
 .PHONY: test-runner test-readme docsite
 .PHONY: test-sanity lint test-changelog changelog docs test-docs test-build test-ee test-leg2
+.PHONY: conformance test-live test-workflows
 
 all: test
 
@@ -23,6 +32,7 @@ $(STAMP): requirements/dev.txt tests/simulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e tests/simulator
+	$(if $(ANSIBLE_CORE),$(BIN)/python -m pip install --quiet --disable-pip-version-check '$(CORE_REQUIREMENT)')
 	touch $@
 
 venv: $(STAMP)
@@ -37,6 +47,8 @@ demo: venv collection-link
 	$(BIN)/python hacking/demo.py
 
 test: test-simulator test-unit test-integration test-molecule test-reliability test-runner test-readme test-sanity lint test-changelog test-docs test-build test-ee test-leg2
+# live mode and the CI workflows (issue 14)
+test: conformance test-live test-workflows
 
 test-simulator: venv
 	$(BIN)/python -m pytest -q tests/simulator/tests
@@ -143,3 +155,25 @@ test-leg2:
 	else \
 		echo "test-leg2 skipped: no python3.13 at $(PY313)"; \
 	fi
+
+# ---- Live mode (issue 14): the conformance suite and the integration targets against a real cluster ----
+# ES_URL with ES_USER and ES_PASSWORD, or ES_API_KEY (ES_CA_PATH: its CA file), e.g.
+#   make conformance test-live ES_URL=https://localhost:9200 ES_USER=elastic ES_PASSWORD=... ES_CA_PATH=ca.crt
+# Without ES_URL both start a simulator (ES_SIM_VERSION, default 8.15.0, with security) and treat it as a real
+# cluster. Requests go through tests/simulator/tests/liveproxy.py: a job-id prefix of the run's own, state set
+# up with Elasticsearch's APIs only, everything made removed afterwards; the run fails if a request under /_sim
+# was sent. What a real cluster cannot do on demand is skipped with its reason (docs/simulator.md, Live mode).
+
+# The conformance suite (tests/simulator/tests) live: every test by name, then the skipped ones by reason.
+conformance: venv
+	$(BIN)/python -m pytest -v -p no:cacheprovider --live tests/simulator/tests
+
+# The integration targets live (tests/integration/README.md): ansible-test integration on a copy of the
+# collection whose integration_config.yml names the cluster; then what was skipped and why.
+test-live: venv
+	$(BIN)/python tests/simulator/tests/live_targets.py --venv $(VENV) --python $(PYVER)
+
+# The CI workflows (.github/workflows) pass actionlint, with shellcheck on their run: scripts
+# (both pinned in requirements/dev.txt).
+test-workflows: venv
+	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck .github/workflows/*.yml
