@@ -51,11 +51,13 @@ RUNNING_DATAFEED = (DATAFEED_STARTED, DATAFEED_STARTING)
 
 
 def _result(action, update=None, **extra):
-    """What ml_job and ml_datafeed return: the action, the changed keys and the _update body."""
+    """What ml_job and ml_datafeed return: the action, the changed keys and the _update body
+    (update_body: a result key named update would read as the dict method in Jinja). A change
+    _update cannot make is refused or recreated: no _update is sent then."""
     result = dict(changed=action in CHANGES, action=action, restarted=False,
                   changed_keys=[dotted(path) for path in update.changed] if update else [],
                   not_updatable=[dotted(path) for path in update.not_updatable] if update else [],
-                  update=update.body if update else {})
+                  update_body=update.body if update and not update.not_updatable else {})
     result.update(extra)
     return result
 
@@ -240,11 +242,18 @@ def _change_datafeed(api, request, update, result, check_mode):
     if recreate:
         result["action"] = RECREATED
     state = datafeed_states(api, [request.datafeed_id]).get(request.datafeed_id, DATAFEED_STOPPED)
+    job_state = None
     if state != DATAFEED_STOPPED:
         if not request.allow_restart:
             _refuse(result, "datafeed [%s] is %s, and Elasticsearch refuses to change a datafeed while it runs "
                     "(Cannot update datafeed [%s] while its status is started); set allow_restart=true to stop "
                     "it, change it and start it again" % (request.datafeed_id, state, request.datafeed_id))
+        job_state = job_states(api, [request.job_id]).get(request.job_id)
+        if job_state not in (OPENED, OPENING):
+            # Its new job could not run it: refused before anything is stopped.
+            _refuse(result, "datafeed [%s] is %s, and job [%s] it would feed is %s, so it could not be started "
+                    "again; open the job first (mlops.elasticsearch.ml_job_open), or stop the datafeed"
+                    % (request.datafeed_id, state, request.job_id, job_state or "missing"))
         result["restarted"] = True
     if check_mode:
         return
@@ -256,7 +265,6 @@ def _change_datafeed(api, request, update, result, check_mode):
     else:
         api.update_datafeed(request.datafeed_id, update.body)
     if result["restarted"]:
-        job_state = job_states(api, [request.job_id]).get(request.job_id)
         start_datafeed(api, request.datafeed_id, request.timeout, job_awaits_node=job_state == OPENING)
 
 

@@ -163,7 +163,7 @@ not_updatable:
   type: list
   elements: str
   sample: []
-update:
+update_body:
   description: The body of the C(_update) request sent (would be sent, in check mode); empty when none is.
   returned: always
   type: dict

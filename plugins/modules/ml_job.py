@@ -205,7 +205,7 @@ not_updatable:
   type: list
   elements: str
   sample: []
-update:
+update_body:
   description: The body of the C(_update) request sent (would be sent, in check mode); empty when none is.
   returned: always
   type: dict
@@ -229,7 +229,7 @@ datafeed:
   description:
     - What was done to the datafeed that C(datafeed_config) in O(config) declares, with the keys of
       M(mlops.elasticsearch.ml_datafeed)'s result (C(datafeed_id), C(job_id), C(action), C(changed_keys),
-      C(update), C(restarted)).
+      C(update_body), C(restarted)).
   returned: when O(config) has a C(datafeed_config)
   type: dict
   sample: {datafeed_id: datafeed-web-status, action: unchanged, changed: false, changed_keys: []}

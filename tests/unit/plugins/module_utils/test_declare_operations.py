@@ -116,7 +116,7 @@ def test_the_datafeed_is_stopped_updated_and_started_with_allow_restart(cluster)
     request = DatafeedRequest(dict(datafeed_id="datafeed-web", allow_restart=True, timeout="1m",
                                    config={"job_id": "web", "indices": ["web-logs", "api-logs"]}))
     result, dummy = declare_datafeed(cluster(), request)
-    assert (result["action"], result["restarted"], result["update"]) == (
+    assert (result["action"], result["restarted"], result["update_body"]) == (
         "updated", True, {"indices": ["web-logs", "api-logs"]})
     api = cluster()
     assert api.get_datafeed("datafeed-web")["indices"] == ["web-logs", "api-logs"]

@@ -61,7 +61,7 @@ def test_a_change_is_updated_alone(run):
     run.http.expect(*read(stored()), state("stopped"))
     run.http.expect(Call("POST", DATAFEED + "/_update", body={"query_delay": "90s"}, reply=stored()))
     result = run.ok(ml_datafeed, args(config=dict(CONFIG, query_delay="90000ms"), _ansible_diff=True))
-    assert (result["changed"], result["changed_keys"], result["update"]) == (True, ["query_delay"],
+    assert (result["changed"], result["changed_keys"], result["update_body"]) == (True, ["query_delay"],
                                                                              {"query_delay": "90s"})
     assert result["diff"]["before"]["query_delay"] == "83412ms" and result["diff"]["after"]["query_delay"] == "90s"
 
@@ -69,7 +69,7 @@ def test_a_change_is_updated_alone(run):
 def test_check_mode_sends_gets_only(run):
     run.http.expect(*read(stored()), state("stopped"))
     result = run.ok(ml_datafeed, args(config=dict(CONFIG, scroll_size=10), _ansible_check_mode=True))
-    assert (result["changed"], result["update"]) == (True, {"scroll_size": 10})
+    assert (result["changed"], result["update_body"]) == (True, {"scroll_size": 10})
     assert set(run.http.methods) == {"GET"}
 
 
@@ -126,3 +126,13 @@ def test_absent_of_a_missing_datafeed_is_ok(run):
 def test_a_datafeed_id_elasticsearch_refuses_fails_before_any_request(run):
     result = run.fails(ml_datafeed, args(datafeed_id="Datafeed"))
     assert "Invalid datafeed_id; 'Datafeed'" in result["msg"] and run.http.calls == []
+
+
+def test_a_running_datafeed_is_not_moved_to_a_job_that_could_not_run_it(run):
+    run.http.expect(*read(stored()), state("started"))
+    run.http.expect(Call("GET", "/_ml/anomaly_detectors/other/_stats", params={"allow_no_match": "true"},
+                         reply=es.stats_page(es.job_stats("other", "closed"))))
+    result = run.fails(ml_datafeed, args(config=dict(CONFIG, job_id="other"), recreate=True, allow_restart=True))
+    assert ("datafeed [datafeed-web] is started, and job [other] it would feed is closed, so it could not be started "
+            "again") in result["msg"]
+    assert set(run.http.methods) == {"GET"} and result["update_body"] == {}

@@ -66,7 +66,7 @@ def test_a_missing_job_is_created_from_its_config(run):
     run.http.expect(*read_config())
     run.http.expect(Call("PUT", JOB, body=CONFIG, reply=stored()))
     result = run.ok(ml_job, dict(args(), _ansible_diff=True))
-    assert (result["changed"], result["action"], result["update"]) == (True, "created", {})
+    assert (result["changed"], result["action"], result["update_body"]) == (True, "created", {})
     assert result["diff"]["before"] == {}
     assert result["diff"]["after"]["analysis_limits"] == {"model_memory_limit": "1024mb"}
 
@@ -92,7 +92,7 @@ def test_changed_updatable_keys_are_sent_alone_with_their_diff(run):
 def test_check_mode_plans_the_update_with_gets_only(run):
     run.http.expect(*read_config(stored()))
     result = run.ok(ml_job, args(config=dict(CONFIG, description="errors"), _ansible_check_mode=True))
-    assert (result["changed"], result["action"], result["update"]) == (True, "updated", {"description": "errors"})
+    assert (result["changed"], result["action"], result["update_body"]) == (True, "updated", {"description": "errors"})
     assert set(run.http.methods) == {"GET"}
 
 
