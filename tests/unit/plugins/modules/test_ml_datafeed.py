@@ -83,10 +83,11 @@ def test_a_started_datafeed_is_refused_naming_its_state(run):
 
 def test_allow_restart_stops_updates_and_starts_it(run):
     run.http.expect(*read(stored()), state("started"))
+    # Its job must be able to run it again before it is stopped.
+    run.http.expect(Call("GET", "/_ml/anomaly_detectors/web/_stats", params={"allow_no_match": "true"},
+                         reply=es.stats_page(es.job_stats("web", "opened"))))
     run.http.expect(Call("POST", DATAFEED + "/_stop", params={"timeout": "5m"}, reply=es.STOPPED_TRUE),
                     Call("POST", DATAFEED + "/_update", body={"scroll_size": 10}, reply=stored()),
-                    Call("GET", "/_ml/anomaly_detectors/web/_stats", params={"allow_no_match": "true"},
-                         reply=es.stats_page(es.job_stats("web", "opened"))),
                     Call("POST", DATAFEED + "/_start", params={"timeout": "5m"}, reply={"started": True, "node": "n"}))
     result = run.ok(ml_datafeed, args(config=dict(CONFIG, scroll_size=10), allow_restart=True))
     assert (result["changed"], result["restarted"]) == (True, True)
