@@ -174,9 +174,9 @@ EXAMPLES = r"""
         detectors: [{function: count}]
       data_description: {time_field: timestamp}
 
-- name: Remove a job
+- name: Remove a job (closed first; its datafeed goes with it)
   mlops.elasticsearch.ml_job:
-    job_id: web-traffic
+    job_id: web-status
     state: absent
 """
 
