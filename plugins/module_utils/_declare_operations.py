@@ -68,9 +68,12 @@ def _refuse(result, msg):
 
 
 def _read_job(api, job_id):
-    """The job with its state and its datafeed's, or None."""
+    """The job with its state and its datafeed's."""
     selection, dummy = select_jobs(api, parse_targets([job_id]))
-    return selection.jobs[0] if selection.jobs else None
+    if not selection.jobs:
+        # Deleted by someone else since it was read a moment ago.
+        raise JobsFailed("job [%s] was deleted while this task read it; run the task again" % job_id)
+    return selection.jobs[0]
 
 
 def _restore_running(api, job, datafeed_id, timeout):
@@ -94,8 +97,8 @@ def declare_job(api, request, check_mode=False):
         return _create_job(api, request, declared, check_mode)
     blocked = (document.get("blocked") or {}).get("reason")
     if blocked and blocked != "none":
-        raise JobsFailed("job [%s] is executing [%s]; run the task again once that has finished"
-                         % (request.job_id, blocked), result=_result(REFUSED, job_id=request.job_id))
+        _refuse(_result(REFUSED, job_id=request.job_id),
+                "job [%s] is executing [%s]; run the task again once that has finished" % (request.job_id, blocked))
     current = job_config.current_config(document, declared)
     update = job_config.plan_update(declared, current, api.release)
     result = _result(UPDATED if update.changed else UNCHANGED, update, job_id=request.job_id, backup=None)
@@ -137,7 +140,7 @@ def _update_job(api, request, update, result, check_mode):
     job = None
     if update.needs_closed:
         job = _read_job(api, request.job_id)
-        if job is not None and job.state == OPENED:
+        if job.state == OPENED:
             if not request.allow_restart:
                 _refuse(result, "%s can be updated only while the job is not opened, and job [%s] is opened "
                         "(Cannot update analysis_limits while the job is open); set allow_restart=true to close it, "
