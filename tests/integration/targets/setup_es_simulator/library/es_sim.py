@@ -99,8 +99,8 @@ options:
   live:
     description:
       - The live cluster (C(url), C(version), C(security), C(namespace), C(report)), from the C(es_live) variable
-        that C(make test-live) writes into tests/integration/integration_config.yml. Set by the action plugin;
-        targets do not pass it.
+        that C(make test-live) writes into tests/integration/integration_config.yml, and the task (C(task)) for
+        the report of what was skipped. Set by the action plugin; targets do not pass it.
     type: dict
 """
 
