@@ -121,9 +121,8 @@ class DatafeedRequest:
 
 
 class SelectionRequest:
-    """What the lifecycle modules share: which jobs (ids, groups, patterns), the guards, the timeout."""
-
-    default_timeout = "30m"
+    """What the lifecycle modules share: which jobs (ids, groups, patterns), the guards, the timeout
+    (each module's argument spec gives its default)."""
 
     def __init__(self, params, option="job_id"):
         self.targets = parse_targets(params[option], option=option)
@@ -131,7 +130,7 @@ class SelectionRequest:
         self.max_jobs = parse_max_jobs(params.get("max_jobs"))
         self.allow_no_match = params.get("allow_no_match", True)
         self.ignore_missing = bool(params.get("ignore_missing"))
-        self.timeout = parse_time(params.get("timeout") or self.default_timeout)
+        self.timeout = parse_time(params.get("timeout") or "30m")
 
 
 class OpenRequest(SelectionRequest):
