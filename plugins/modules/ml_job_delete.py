@@ -155,9 +155,10 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     var: deletion.tasks
 
-- name: Later, wait for that delete to finish (it is reported being_deleted, or already_absent if it ended)
+- name: Later, the same delete waits for it to finish (reported being_deleted, or already_absent if it ended)
   mlops.elasticsearch.ml_job_delete:
     job_id: scratch-job
+    force: true
     timeout: 10m
   register: finished
 """
