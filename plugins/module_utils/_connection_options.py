@@ -76,9 +76,10 @@ CONNECTION_REQUIRED_BY = {
 
 
 def argument_spec(**module_options):
-    """A module's whole argument spec: its own options plus the connection options."""
+    """A module's whole argument spec: its own options plus the connection options, copied, so
+    that nothing that validates with it can change a module's ARGUMENT_SPEC or the shared one."""
     spec = copy.deepcopy(CONNECTION_ARGSPEC)
-    spec.update(module_options)
+    spec.update(copy.deepcopy(module_options))
     return spec
 
 

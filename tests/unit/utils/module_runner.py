@@ -12,7 +12,23 @@ import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
+try:
+    from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
+except ImportError:  # ansible-core 2.16 to 2.18, which meta/runtime.yml claims too
+    import contextlib
+
+    from ansible.module_utils import basic
+    from ansible.module_utils.common.text.converters import to_bytes
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        """What 2.19's patch_module_args does: the module reads ``args`` as its parameters."""
+        saved = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved
 
 
 class AnsibleExitJson(Exception):
