@@ -66,6 +66,8 @@ def normalise(config):
 
 
 def _normalise_objects(config):
+    if isinstance(config.get("script_fields"), dict):
+        config["script_fields"] = dict((name, script_field(field)) for name, field in config["script_fields"].items())
     chunking = config.get("chunking_config")
     if isinstance(chunking, dict):
         if isinstance(chunking.get("mode"), str):
@@ -82,6 +84,26 @@ def _normalise_objects(config):
         for flag in INDICES_OPTION_FLAGS:
             if isinstance(options.get(flag), str) and options[flag].lower() in ("true", "false"):
                 options[flag] = options[flag].lower() == "true"
+
+
+def script_field(field):
+    """A script field as the server renders it (SearchSourceBuilder.ScriptField): its script as an
+    object with ``source`` and ``lang`` (painless unless given; the old ``inline`` is ``source``;
+    empty ``params`` and ``options`` left out), and ``ignore_failure`` (false unless given)."""
+    if not isinstance(field, dict):
+        return field
+    field = dict(field)
+    script = field.get("script")
+    if isinstance(script, str):
+        script = {"source": script}
+    if isinstance(script, dict):
+        script = dict((key, value) for key, value in script.items() if value not in ({}, None))
+        if "inline" in script:
+            script.setdefault("source", script.pop("inline"))
+        script.setdefault("lang", "painless")
+        field["script"] = script
+    field.setdefault("ignore_failure", False)
+    return field
 
 
 def expand_wildcards(value):

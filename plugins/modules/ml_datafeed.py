@@ -18,7 +18,8 @@ description:
     A second run with the same O(config) reports V(ok).
   - Both sides are normalised as Elasticsearch stores them - time values (V(90s) equals V(90000ms)), C(indexes)
     and C(aggs) as C(indices) and C(aggregations), a single index as a list, the wildcard states of
-    C(indices_options), V(-1) as an unset C(max_empty_searches). What the server fills in when O(config) leaves
+    C(indices_options), V(-1) as an unset C(max_empty_searches), script fields with their language and
+    C(ignore_failure) defaults. What the server fills in when O(config) leaves
     it out - the random per-job C(query_delay), C(chunking_config), C(indices_options), C(scroll_size),
     C(delayed_data_check_config) - is never a difference. C(query), C(aggregations), C(script_fields),
     C(runtime_mappings) and C(chunking_config) are compared as whole values; other objects key by key.

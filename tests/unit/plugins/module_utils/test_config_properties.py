@@ -126,6 +126,8 @@ def datafeed_configs(draw, single_index=True):
         "delayed_data_check_config": st.fixed_dictionaries(
             {"enabled": st.booleans()}, optional={"check_window": time_values(3600, 86400)}),
         "max_empty_searches": st.one_of(st.just(-1), st.integers(1, 100)),
+        "script_fields": st.sampled_from([{"bits": {"script": "doc['bytes'].value * 8"}},
+                                          {"bits": {"script": {"inline": "1", "params": {}}, "ignore_failure": True}}]),
         "indices_options": st.fixed_dictionaries({}, optional={
             "expand_wildcards": st.sampled_from(["open", "open,hidden", ["closed", "open"], "all"]),
             "ignore_unavailable": st.sampled_from([True, False, "true", "false"]),

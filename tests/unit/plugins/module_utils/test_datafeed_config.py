@@ -74,6 +74,22 @@ def test_indices_options_flags_given_as_strings():
     assert options == {"ignore_unavailable": True, "allow_no_indices": False, "ignore_throttled": True}
 
 
+@pytest.mark.parametrize("given", [
+    {"script": "doc['bytes'].value * 8"},
+    {"script": {"source": "doc['bytes'].value * 8"}},
+    {"script": {"inline": "doc['bytes'].value * 8", "params": {}}},
+    {"script": {"source": "doc['bytes'].value * 8", "lang": "painless"}, "ignore_failure": False},
+])
+def test_script_fields_as_the_server_renders_them(given):
+    assert D.normalise({"script_fields": {"bits": given}})["script_fields"] == {"bits": {
+        "script": {"source": "doc['bytes'].value * 8", "lang": "painless"}, "ignore_failure": False}}
+
+
+def test_script_params_and_languages_are_kept():
+    field = {"script": {"source": "x", "lang": "expression", "params": {"n": 2}}, "ignore_failure": True}
+    assert D.normalise({"script_fields": {"f": field}})["script_fields"]["f"] == field
+
+
 def test_minus_one_unsets_max_empty_searches():
     assert D.normalise({"max_empty_searches": -1}) == {"max_empty_searches": None}
     assert D.normalise({"max_empty_searches": 10}) == {"max_empty_searches": 10}
