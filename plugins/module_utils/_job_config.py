@@ -111,6 +111,9 @@ def _normalise_analysis(analysis):
 def _normalise_detector(detector):
     function = detector.get("function")
     detector["function"] = FUNCTION_SHORTCUTS.get(function, function)
+    if detector.get("use_null") is False:
+        # Detector.toXContent renders use_null only when true.
+        del detector["use_null"]
     if isinstance(detector.get("exclude_frequent"), str):
         detector["exclude_frequent"] = detector["exclude_frequent"].lower()
     if isinstance(detector.get("custom_rules"), list):

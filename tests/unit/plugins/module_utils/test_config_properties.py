@@ -64,6 +64,8 @@ def detectors(draw):
     if draw(st.booleans()):
         detector["partition_field_name"] = draw(fields)
     if draw(st.booleans()):
+        detector["use_null"] = draw(st.booleans())
+    if draw(st.booleans()):
         detector["custom_rules"] = draw(st.lists(rules, min_size=1, max_size=2))
     if draw(st.booleans()):
         detector["detector_description"] = draw(st.text(min_size=1, max_size=20))

@@ -92,6 +92,13 @@ def test_exclude_frequent_is_lower_cased():
     assert detector["analysis_config"]["detectors"][0]["exclude_frequent"] == "all"
 
 
+def test_use_null_false_is_the_omitted_default():
+    detectors = J.normalise({"analysis_config": {"detectors": [
+        {"function": "count", "use_null": False}, {"function": "count", "by_field_name": "a", "use_null": True}]}})
+    assert detectors["analysis_config"]["detectors"] == [
+        {"function": "count"}, {"function": "count", "by_field_name": "a", "use_null": True}]
+
+
 def test_custom_rules_get_the_servers_defaults():
     rule = {"conditions": [{"applies_to": "actual", "operator": "lt", "value": 5}],
             "scope": {"host": {"filter_id": "safe_hosts"}}}
