@@ -46,7 +46,7 @@ import subprocess
 import pytest
 import yaml
 
-from docs_support import BIN, COLLECTIONS, HERE, ROOT, api_key, job, reseed, start_situations
+from docs_support import BIN, COLLECTIONS, HERE, ROOT, api_key, changes, job, reseed, start_situations
 
 MODULES_DIR = os.path.join(ROOT, "plugins", "modules")
 GROUP = "group/mlops.elasticsearch.elasticsearch"
@@ -333,14 +333,9 @@ def judge(module, index, task, spec, lines, check):
         writes = [r for r in read["result"]["requests"] if not r.startswith("GET ")]
         if writes:
             problems.append("%s sent requests other than GET: %s" % (label, writes))
-        if read["result"]["state"] != mark["result"]["state"]:
-            before, after = mark["result"]["state"], read["result"]["state"]
-            jobs = [dict((j["job_id"], j) for j in state.pop("jobs")) for state in (dict(before), dict(after))]
-            changes = ["%s: %s -> %s" % (job_id, json.dumps(jobs[0].get(job_id)), json.dumps(jobs[1].get(job_id)))
-                       for job_id in sorted(set(jobs[0]) | set(jobs[1])) if jobs[0].get(job_id) != jobs[1].get(job_id)]
-            changes.extend("%s: %s -> %s" % (key, before.get(key), after.get(key))
-                           for key in sorted(set(before) | set(after)) if key != "jobs" and before.get(key) != after.get(key))
-            problems.append("%s changed the cluster:\n  %s" % (label, "\n  ".join(changes)))
+        changed = changes(mark["result"]["state"], read["result"]["state"])
+        if changed:
+            problems.append("%s changed the cluster:\n  %s" % (label, "\n  ".join(changed)))
     expected = spec.get("changed", True)
     for line in ran:
         if changes_things(line["action"]) and line["status"] == "ok" and line["changed"] != expected:
