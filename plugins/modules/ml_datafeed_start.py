@@ -64,24 +64,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: A job with its datafeed
-  mlops.elasticsearch.ml_job:
-    job_id: web-bytes
-    config:
-      groups: [web]
-      analysis_config:
-        bucket_span: 15m
-        detectors: [{function: sum, field_name: bytes}]
-      data_description: {time_field: timestamp}
-      datafeed_config:
-        datafeed_id: datafeed-web-bytes
-        indices: [web-logs]
-
-- name: Open the job
-  mlops.elasticsearch.ml_job_open:
-    job_id: web-bytes
-
-- name: Start its datafeed in real time
+- name: Start a datafeed in real time (its job is opened; ok when it runs already)
   mlops.elasticsearch.ml_datafeed_start:
     datafeed_id: datafeed-web-bytes
 

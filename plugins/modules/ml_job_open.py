@@ -85,17 +85,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: A job to open
-  mlops.elasticsearch.ml_job:
-    job_id: web-requests
-    config:
-      groups: [web]
-      analysis_config:
-        bucket_span: 15m
-        detectors: [{function: count}]
-      data_description: {time_field: timestamp}
-
-- name: Open it
+- name: Open a job (ok when it is opened already)
   mlops.elasticsearch.ml_job_open:
     job_id: web-requests
 

@@ -103,13 +103,13 @@ MODULE_EXAMPLES = {
         },
     },
     "ml_job_open": {
-        # Another job of the group web, closed, for the example that opens the group.
-        "seed": [job("web-latency", "closed", ["web"])],
+        # The job the first example opens, and another job of the group web for the one that opens the group.
+        "seed": [job("web-requests", "closed", ["web"]), job("web-latency", "closed", ["web"])],
         "story": True,
     },
     "ml_datafeed_start": {
-        # Another job of the group web, opened, its datafeed stopped, for the example that starts the group's.
-        "seed": [job("web-latency", "opened", ["web"], "stopped")],
+        # Jobs of the group web, opened, their datafeeds stopped: the first example starts one, the next the group's.
+        "seed": [job("web-bytes", "opened", ["web"], "stopped"), job("web-latency", "opened", ["web"], "stopped")],
         "story": True,
     },
     "ml_datafeed_stop": {

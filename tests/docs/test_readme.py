@@ -116,20 +116,11 @@ def shipped(path):
                    or fnmatch.fnmatch(os.path.basename(path), pattern) for pattern in GALAXY["build_ignore"])
 
 
-# Links of shipped documents to files the tarball leaves out, known and not fixed yet: (document, target) -> why.
-UNSHIPPED_LINKS_PENDING = {
-    ("README.md", "docs/simulator.md"): "the section 'Testing against a real cluster' (commit 274ce80), not the "
-                                        "Examples or Documentation sections this test's author may edit",
-    ("README.md", "tests/integration/README.md"): "the same section",
-}
-
-
 def test_unshipped_documents_are_linked_in_the_repository():
     """A shipped document links a file the tarball leaves out by its address in the repository
     (galaxy.yml's `repository` + /blob/main/), and such addresses name files that exist."""
     base = GALAXY["repository"].rstrip("/") + "/blob/main/"
     wrong = []
-    pending = set()
     for doc in DOCUMENTS:
         if not shipped(doc):
             continue
@@ -140,13 +131,9 @@ def test_unshipped_documents_are_linked_in_the_repository():
                     wrong.append("%s -> %s: no such file in the repository" % (doc, target))
             elif "://" not in target:
                 path = os.path.relpath(os.path.normpath(os.path.join(ROOT, os.path.dirname(doc), target)), ROOT)
-                if (doc, target) in UNSHIPPED_LINKS_PENDING:
-                    pending.add((doc, target))
-                elif not shipped(path):
+                if not shipped(path):
                     wrong.append("%s -> %s: not in the tarball; link %s%s" % (doc, target, base, path))
     assert not wrong, wrong
-    fixed = set(UNSHIPPED_LINKS_PENDING) - pending
-    assert not fixed, "fixed, remove from UNSHIPPED_LINKS_PENDING: %s" % sorted(fixed)
 
 
 # ---------------------------------------------------------------------------------------------
