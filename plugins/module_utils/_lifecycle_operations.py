@@ -28,15 +28,15 @@ from ansible_collections.mlops.elasticsearch.plugins.module_utils._jobs import (
     OPENING,
 )
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._operations import (
-    NOT_FOUND_TYPE,
     job_states,
     missing_message,
     read_jobs,
+    refuse_unselected,
     select_jobs,
+    with_result,
 )
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._plans import REFUSED, TIMED_OUT
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._targets import (
-    MATCH_ALL,
     Selection,
     match_jobs,
     parse_targets,
@@ -91,29 +91,6 @@ def select_datafeeds(api, request):
 def no_datafeed_message(tokens):
     """The text Elasticsearch answers for unknown datafeed ids."""
     return "No datafeed with id [%s] exists" % ",".join(tokens)
-
-
-def refuse_unselected(plan, selection, request, build_result, missing_text=missing_message):
-    """Fail before any change: an explicit id that matched nothing (unless ignore_missing), a
-    pattern that matched nothing (with allow_no_match=false), any refusal in the plan."""
-    errors = []
-    if selection.missing and not request.ignore_missing:
-        errors.append(missing_text(selection.missing) + "; set ignore_missing=true to accept ids that do not exist")
-    if selection.unmatched_patterns and not request.allow_no_match:
-        unmatched = ["*" if token in MATCH_ALL else token for token in selection.unmatched_patterns]
-        errors.append(missing_text(unmatched) + " (allow_no_match=false)")
-    details = dict(status=404, error_type=NOT_FOUND_TYPE) if errors else {}
-    if errors or plan.errors:
-        plan.refuse()
-        raise JobsFailed("; ".join(errors + plan.errors), result=build_result(), **details)
-
-
-def _failure(error, build_result):
-    """The failure as the module reports it, carrying the per-job result so far."""
-    if isinstance(error, JobsFailed):
-        error.result = dict(build_result(), **error.result)
-        return error
-    return JobsFailed.wrapping(error, build_result())
 
 
 def _wait_entries(api, entries, read_states, wanted, timeout, what, id_of):
@@ -209,7 +186,7 @@ def open_jobs(api, request, check_mode=False):
     try:
         failures = _open_planned(api, plan, request.timeout)
     except ElasticsearchError as exc:
-        raise _failure(exc, result)
+        raise with_result(exc, result)
     if failures:
         raise JobsFailed("; ".join(failures), result=result())
     return result()
@@ -245,7 +222,7 @@ def start_datafeeds(api, request, check_mode=False):
     try:
         failures = _start_planned(api, plan, request)
     except ElasticsearchError as exc:
-        raise _failure(exc, result)
+        raise with_result(exc, result)
     if failures:
         raise JobsFailed("; ".join(failures), result=result())
     return result()
@@ -300,5 +277,5 @@ def stop_datafeeds(api, request, check_mode=False):
             raise JobsFailed("datafeeds not stopped: %s; the server said: %s" % (", ".join(sorted(stuck)), exc.msg),
                              status=exc.status, error_type=exc.error_type, reason=exc.reason)
     except ElasticsearchError as exc:
-        raise _failure(exc, result)
+        raise with_result(exc, result)
     return result()

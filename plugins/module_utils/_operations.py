@@ -102,7 +102,7 @@ def _refuse_if_errors(plan, build_result, **details):
         raise JobsFailed("; ".join(plan.errors), result=build_result(), **details)
 
 
-def _with_result(error, build_result, **extra):
+def with_result(error, build_result, **extra):
     """The failure as the module reports it: its message, and the per-job result so far."""
     result = build_result()
     result.update(extra)
@@ -110,6 +110,22 @@ def _with_result(error, build_result, **extra):
         error.result = dict(result, **error.result)
         return error
     return JobsFailed.wrapping(error, result)
+
+
+def refuse_unselected(plan, selection, request, build_result, missing_text=missing_message):
+    """Fail before any change: an explicit id that matched nothing (unless ignore_missing), a
+    pattern that matched nothing (with allow_no_match=false), any refusal in the plan.
+    ``missing_text`` words the unknown ids as Elasticsearch does for the API at hand."""
+    errors = []
+    if selection.missing and not request.ignore_missing:
+        errors.append(missing_text(selection.missing) + "; set ignore_missing=true to accept ids that do not exist")
+    if selection.unmatched_patterns and not request.allow_no_match:
+        unmatched = ["*" if token in MATCH_ALL else token for token in selection.unmatched_patterns]
+        errors.append(missing_text(unmatched) + " (allow_no_match=false)")
+    details = dict(status=404, error_type=NOT_FOUND_TYPE) if errors else {}
+    if errors or plan.errors:
+        plan.refuse()
+        raise JobsFailed("; ".join(errors + plan.errors), result=build_result(), **details)
 
 
 # ---- close ---------------------------------------------------------------------------------------
@@ -122,22 +138,14 @@ def close_jobs(api, request, check_mode=False):
     def result():
         return plans.close_result(plan, selection.missing)
 
-    if selection.missing and not request.ignore_missing:
-        plan.errors.insert(0, missing_message(selection.missing)
-                           + "; set ignore_missing=true to accept jobs that do not exist")
-        _refuse_if_errors(plan, result, status=404, error_type=NOT_FOUND_TYPE)
-    if selection.unmatched_patterns and not request.allow_no_match:
-        unmatched = ["*" if token in MATCH_ALL else token for token in selection.unmatched_patterns]
-        plan.errors.insert(0, missing_message(unmatched) + " (allow_no_match=false)")
-        _refuse_if_errors(plan, result, status=404, error_type=NOT_FOUND_TYPE)
-    _refuse_if_errors(plan, result)
+    refuse_unselected(plan, selection, request, result)
     if not check_mode:
         plan.executed = True
         try:
             _close(api, plan, plan.with_action(plans.CLOSE, plans.WAIT_CLOSING), request.force, request.timeout)
         except ElasticsearchError as exc:
             plan.settle(exc.msg)
-            raise _with_result(exc, result)
+            raise with_result(exc, result)
     return plan, result()
 
 
@@ -210,7 +218,7 @@ def delete_jobs(api, request, check_mode=False):
         failures += _run_deletes(api, plan, request)
     except ElasticsearchError as exc:
         plan.settle(exc.msg)
-        raise _with_result(exc, result)
+        raise with_result(exc, result)
     if failures:
         plan.settle("; ".join(failures))
         raise JobsFailed("; ".join(failures), result=result())

@@ -150,7 +150,7 @@ def test_close_stops_started_datafeeds_first_only_before_7_14(version, stopped):
 def test_close_refuses_missing_ids_with_the_servers_wording_and_the_per_job_result():
     api = FakeEndpoints("8.15.0", [J("a", "opened")])
     error = refusal(operations.close_jobs, api, close_request("a", "ghost"))
-    assert error.msg == ("No known job with id 'ghost'; set ignore_missing=true to accept jobs that do not exist")
+    assert error.msg == ("No known job with id 'ghost'; set ignore_missing=true to accept ids that do not exist")
     assert (error.status, error.error_type) == (404, "resource_not_found_exception")
     assert (actions(error.result), error.result["missing"], error.result["closed"], error.result["changed"]) == (
         {"a": "skipped"}, ["ghost"], [], False)
@@ -196,7 +196,7 @@ def test_close_refuses_a_failed_job_without_force_and_closes_no_other():
 def test_close_joins_every_refusal_missing_ids_first():
     api = FakeEndpoints("8.15.0", [J("f", "failed")])
     error = refusal(operations.close_jobs, api, close_request("f", "ghost"))
-    assert error.msg == ("No known job with id 'ghost'; set ignore_missing=true to accept jobs that do not exist; "
+    assert error.msg == ("No known job with id 'ghost'; set ignore_missing=true to accept ids that do not exist; "
                          + FAILED_WITHOUT_FORCE)
 
 
