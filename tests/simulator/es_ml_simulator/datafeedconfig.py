@@ -8,7 +8,7 @@ import re
 
 from . import errors, ids
 from .javacompat import JavaRandom, string_hash
-from .params import check_fields, field_location
+from .params import check_fields, field_location, string_list
 
 # DatafeedConfig's strict REST parser (datafeed_config); `headers` is deliberately not in it.
 PUT_FIELDS = {"datafeed_id", "job_id", "indices", "indexes", "query", "aggregations", "aggs", "script_fields",
@@ -105,7 +105,7 @@ def _check_values(config):
 
 def _apply_fields(config, body):
     """Copy the body's settable fields onto a config (shared by PUT and update)."""
-    indices = body.get("indices", body.get("indexes"))
+    indices = string_list(body.get("indices", body.get("indexes")))
     if indices is not None:
         config["indices"] = list(indices)
     for key in ("query", "frequency", "query_delay", "scroll_size", "chunking_config", "delayed_data_check_config",

@@ -170,7 +170,7 @@ def _indices_option_params(call):
 def put_job(call):
     options = _indices_option_params(call)
     call.params.check()
-    body = call.json()
+    body = jobconfig.string_arrays(call.json())
     job_id = call.path_params["job_id"]
     return transport(call, "cluster:admin/xpack/ml/job/put",
                      lambda: call.cluster.put_job(job_id, call.body, body, options, call.authorization()))
@@ -178,8 +178,7 @@ def put_job(call):
 
 def update_job(call):
     call.params.check()
-    body = call.json()
-    jobconfig.parse_update(call.body, body, call.features)
+    body = jobconfig.parse_update(call.body, call.json(), call.features)
     job_id = call.path_params["job_id"]
     return transport(call, "cluster:admin/xpack/ml/job/update", lambda: call.cluster.update_job(job_id, body))
 

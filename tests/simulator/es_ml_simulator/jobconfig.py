@@ -7,7 +7,7 @@ import copy
 import re
 
 from . import errors, ids
-from .params import check_fields, field_location
+from .params import check_fields, field_location, string_list
 
 # Job.createParser (strict, named job_details); later fields per the release that added them.
 _PUT_FIELDS = {"job_id", "job_type", "job_version", "groups", "description", "create_time", "finished_time",
@@ -121,9 +121,10 @@ def default_detector_description(detector):
 
 
 def normalise_rule(rule):
-    """DetectionRule defaults: actions [skip_result], scope filter_type include."""
+    """DetectionRule defaults: actions [skip_result] (a single string is a list of one), scope filter_type include."""
     rule = copy.deepcopy(rule)
     rule.setdefault("actions", ["skip_result"])
+    rule["actions"] = string_list(rule["actions"])
     for scope in (rule.get("scope") or {}).values():
         if isinstance(scope, dict):
             scope.setdefault("filter_type", "include")
@@ -169,6 +170,22 @@ def _parse_wrapped(raw, outer_field, inner_field, cause):
                            caused_by=cause, es_exception=False)
     return errors.EsError(400, "x_content_parse_exception", "%s [job_details] failed to parse field [%s]"
                           % (field_location(raw, outer_field), outer_field), caused_by=inner, es_exception=False)
+
+
+def string_arrays(body):
+    """A PUT job body with its string-array fields (groups, analysis_config influencers and
+    categorization_filters) as the parser reads them; an embedded datafeed's indices are read by datafeedconfig."""
+    body = dict(body)
+    if "groups" in body:
+        body["groups"] = string_list(body["groups"])
+    analysis = body.get("analysis_config")
+    if isinstance(analysis, dict):
+        analysis = dict(analysis)
+        for key in ("influencers", "categorization_filters"):
+            if key in analysis:
+                analysis[key] = string_list(analysis[key])
+        body["analysis_config"] = analysis
+    return body
 
 
 # ---- PUT --------------------------------------------------------------------------------------------
@@ -385,7 +402,13 @@ _SIMPLE_UPDATES = ("description", "model_plot_config", "background_persist_inter
 
 
 def parse_update(raw, body, features):
+    """The strict job_update parser; returns the update with its string arrays read as lists."""
     check_fields(raw, body, update_fields(features), "job_update")
+    body = dict(body)
+    for key in ("groups", "categorization_filters"):
+        if key in body:
+            body[key] = string_list(body[key])
+    return body
 
 
 def apply_update(job, update, state, model_bytes, max_mml):

@@ -148,6 +148,11 @@ def field_location(raw, field):
     return "[%d:%d]" % (line, column)
 
 
+def string_list(value):
+    """ObjectParser.declareStringArray (AbstractObjectParser.parseArray): a single string is a list of one."""
+    return [value] if isinstance(value, str) else value
+
+
 def check_fields(raw, body, allowed, parser_name):
     """Reject unknown body fields like an ObjectParser named `parser_name`."""
     for field in body:

@@ -149,9 +149,14 @@ class Namespace:
         for key, item in value.items():
             if key in ("job_id", "datafeed_id") and isinstance(item, str):
                 out[key] = self.one_id(item)
+            elif key == "groups" and isinstance(item, str):
+                out[key] = self.one_id(item)       # a single string is a list of one (declareStringArray)
             elif key == "groups" and isinstance(item, list):
                 out[key] = [self.one_id(g) if isinstance(g, str) else g for g in item]
-            elif key == "indices" and isinstance(item, list) and all(isinstance(i, str) for i in item):
+            elif key in ("indices", "indexes") and isinstance(item, str):
+                out[key] = self.index(item)
+                indices.append(out[key])
+            elif key in ("indices", "indexes") and isinstance(item, list) and all(isinstance(i, str) for i in item):
                 out[key] = [self.index(i) for i in item]
                 indices.extend(out[key])
             else:

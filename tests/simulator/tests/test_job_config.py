@@ -247,6 +247,39 @@ def test_default_categorization_analyzer(make_sim, version, generated):
         assert analysis["categorization_filters"] == ["\\d+"]
 
 
+# ---- string arrays: a single string is a list of one --------------------------------------------
+# Job, AnalysisConfig, DetectionRule and JobUpdate declare these with declareStringArray, and
+# AbstractObjectParser.parseArray reads a single value as a singleton list.
+
+def test_single_strings_for_string_arrays_on_put(sim):
+    body = job_body()
+    body["groups"] = "web"
+    body["analysis_config"]["influencers"] = "host"
+    body["analysis_config"]["detectors"] = [{"function": "count", "by_field_name": "host", "custom_rules": [
+        {"actions": "skip_model_update", "conditions": [{"applies_to": "actual", "operator": "gt", "value": 1}]}]}]
+    job = created(sim, "j", body)
+    assert job["groups"] == ["web"]
+    assert job["analysis_config"]["influencers"] == ["host"]
+    assert job["analysis_config"]["detectors"][0]["custom_rules"][0]["actions"] == ["skip_model_update"]
+    assert sim.job_doc("j")["groups"] == ["web"]
+
+
+def test_single_categorization_filter_string(make_sim):
+    sim = make_sim(min_version="7.14.0")
+    body = job_body()
+    body["analysis_config"].update(categorization_field_name="message", categorization_filters="\\d+",
+                                   detectors=[{"function": "count", "by_field_name": "mlcategory"}])
+    analyzer = created(sim, "j", body)["analysis_config"]["categorization_analyzer"]
+    assert analyzer["char_filter"] == ["first_non_blank_line", {"type": "pattern_replace", "pattern": "\\d+"}]
+
+
+def test_single_group_string_on_update(sim):
+    created(sim, "j")
+    r = update(sim, "j", {"groups": "web"})
+    assert r.status_code == 200, r.text
+    assert r.json()["groups"] == ["web"]
+
+
 # ---- embedded datafeed_config (§2.2, 7.11+) -------------------------------------------------------
 
 def test_embedded_datafeed_id_defaults_to_job_id(make_sim):

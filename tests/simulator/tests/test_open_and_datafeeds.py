@@ -217,6 +217,27 @@ def test_put_datafeed_job_missing(sim):
                     NOT_FOUND, "No known job with id 'nope'")
 
 
+@pytest.mark.parametrize("field", ["indices", "indexes"])
+def test_a_single_index_string_is_a_list_of_one(sim, field):
+    # DatafeedConfig.createParser: declareStringArray(Builder::setIndices, INDICES / INDEXES);
+    # AbstractObjectParser.parseArray takes a single value as a singleton list.
+    make_job(sim)
+    r = sim.put(f"{sim.ml}/datafeeds/d", json_body={"job_id": "j", field: "web-logs"})
+    assert r.status_code == 200, r.text
+    assert r.json()["indices"] == ["web-logs"]
+    assert sim.get(f"{sim.ml}/datafeeds/d").json()["datafeeds"][0]["indices"] == ["web-logs"]
+    r = sim.post(f"{sim.ml}/datafeeds/d/_update", json_body={field: "other-logs"})   # DatafeedUpdate's parser too
+    assert r.status_code == 200, r.text
+    assert r.json()["indices"] == ["other-logs"]
+
+
+def test_embedded_datafeed_single_index_string(make_sim):
+    sim = make_sim(min_version="7.11.0")
+    r = sim.put(sim.jobs_path("j"), json_body=dict(job_body(), datafeed_config={"indices": "web-logs"}))
+    assert r.status_code == 200, r.text
+    assert sim.get(f"{sim.ml}/datafeeds/j").json()["datafeeds"][0]["indices"] == ["web-logs"]
+
+
 def test_put_datafeed_indices_options_from_query(sim):
     make_job(sim)
     r = sim.put(f"{sim.ml}/datafeeds/d?ignore_unavailable=true&expand_wildcards=open,hidden",

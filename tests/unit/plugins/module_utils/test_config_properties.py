@@ -205,9 +205,6 @@ def test_the_datafeed_the_server_stores_compares_equal_to_the_one_we_put(cluster
     assert changed == [], (config, stored)
 
 
-@pytest.mark.xfail(strict=True, reason="simulator bug: datafeedconfig._apply_fields stores list('web-logs'), one "
-                   "index per character; Elasticsearch's parser (declareStringArray) takes a single string as a "
-                   "list of one")
 def test_a_single_index_round_trips(cluster):
     changed, stored = put_and_compare_datafeed(cluster, {"indices": "web-logs"})
     assert changed == [], stored
