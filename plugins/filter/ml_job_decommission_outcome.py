@@ -7,20 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.mlops.elasticsearch.plugins.plugin_utils._decommission_report import cluster_outcome
+from ansible_collections.mlops.elasticsearch.plugins.plugin_utils._reports import outcome_filter
 
-REQUIRED = ("cluster", "run_id", "targets", "started_ts", "recorded_ts")
-
-
-def ml_job_decommission_outcome(record):
-    if not isinstance(record, dict):
-        raise AnsibleFilterError("ml_job_decommission_outcome expects a dictionary, got %s" % type(record).__name__)
-    missing = [key for key in REQUIRED if key not in record]
-    if missing:
-        raise AnsibleFilterError("ml_job_decommission_outcome: the record lacks %s" % ", ".join(missing))
-    return cluster_outcome(record)
+ml_job_decommission_outcome = outcome_filter(
+    "ml_job_decommission_outcome", ("cluster", "run_id", "targets", "started_ts", "recorded_ts"), cluster_outcome)
 
 
 class FilterModule(object):

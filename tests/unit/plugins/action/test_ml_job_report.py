@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: mlops.elasticsearch contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The role's internal report writer (the _ml_job_decommission_report action), run for real on a fake
-task: what it writes and merges, with which modes, and how it fails."""
+"""The fleet roles' internal report writer (the _ml_job_report action), run for real on a fake task, with the
+decommission report: what it writes and merges, with which modes, and how it fails. The deploy report's
+own case and the run record (_ml_job_report_run) are at the end."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -20,13 +21,15 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.playbook.play_context import PlayContext
 from ansible.template import Templar
 
-from ansible_collections.mlops.elasticsearch.plugins.action._ml_job_decommission_report import ActionModule
+from ansible_collections.mlops.elasticsearch.plugins.action._ml_job_report import ActionModule
+from ansible_collections.mlops.elasticsearch.plugins.action._ml_job_report_run import ActionModule as RunRecordAction
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._jobs import Job
 from ansible_collections.mlops.elasticsearch.plugins.plugin_utils._decommission_report import (
     cluster_outcome,
     fleet_report,
     report_markdown,
 )
+from ansible_collections.mlops.elasticsearch.plugins.plugin_utils._deploy_report import REPORT as DEPLOY
 from ansible_collections.mlops.elasticsearch.tests.unit.plugins.plugin_utils.test_decommission_report import (
     RUN,
     SETTINGS,
@@ -35,6 +38,10 @@ from ansible_collections.mlops.elasticsearch.tests.unit.plugins.plugin_utils.tes
     info_result,
     outcome_of,
     record,
+)
+from ansible_collections.mlops.elasticsearch.tests.unit.plugins.plugin_utils.test_deploy_report import (
+    SETTINGS as DEPLOY_SETTINGS,
+    real_run as deploy_outcome,
 )
 
 
@@ -45,22 +52,22 @@ def outcomes():
 
 
 def task_args(path, **changes):
-    args = dict(path=str(path), run=dict(RUN), settings=dict(SETTINGS), clusters=outcomes(),
+    args = dict(report="decommission", path=str(path), run=dict(RUN), settings=dict(SETTINGS), clusters=outcomes(),
                 hosts=["es-a", "es-b", "es-c"])
     args.update(changes)
     return args
 
 
-def run_action(args, check_mode=False):
+def run_action(args, check_mode=False, action_class=ActionModule, name="_ml_job_report"):
     """As ansible-core's unit tests build an action: a mock task and connection, real loader and templar."""
     task = MagicMock()
-    task.action = "mlops.elasticsearch._ml_job_decommission_report"
+    task.action = "mlops.elasticsearch." + name
     task.args = args
     task.async_val = 0
     task.check_mode = check_mode
     task.diff = False
     loader = DataLoader()
-    action = ActionModule(task, MagicMock(), PlayContext(), loader, Templar(loader=loader), None)
+    action = action_class(task, MagicMock(), PlayContext(), loader, Templar(loader=loader), None)
     # What the plugin loader sets; ansible-core before 2.19 names it in argument errors.
     action._load_name = task.action
     return action.run(task_vars={})
@@ -307,7 +314,7 @@ def test_a_missing_option_is_refused_by_the_argument_spec(tmp_path):
 
 @pytest.mark.parametrize("changes, message", [
     ({"mode": "0600"}, r"Unsupported parameters for .*: mode\. Supported parameters include: clusters, hosts, path,"
-                       r" run, settings"),
+                       r" report, run, settings"),
     # ansible-core names the type `str` or `<class 'str'>`, depending on its release.
     ({"clusters": ["es-a"]}, r"Elements value for option 'clusters' is of type (str|<class 'str'>) and we were "
                              r"unable to convert to dict"),
@@ -351,3 +358,73 @@ def test_a_failed_replacement_fails_naming_the_directory_and_removes_its_tempora
     assert result["msg"].startswith("Cannot write the report in %s: " % directory)
     assert sorted(os.listdir(str(directory))) == ["report.json", "report.md"]
     assert os.path.isdir(str(directory / "report.md"))
+
+
+# the deploy report
+
+
+def test_writes_the_deploy_report_with_its_own_markdown(tmp_path):
+    directory = tmp_path / "report"
+    outcome = deploy_outcome()
+    result = run_action(dict(report="deploy", path=str(directory), run=dict(RUN), settings=DEPLOY_SETTINGS,
+                             clusters=[outcome], hosts=["es-a"]))
+    assert "failed" not in result
+    assert result["report"]["report"] == "mlops.elasticsearch.ml_job_deploy"
+    assert json.loads(read(directory / "report.json")) == result["report"]
+    assert read(directory / "report.md") == DEPLOY.markdown(result["report"])
+    assert read(directory / "report.md").startswith("# ML job deploy report (run)\n")
+
+
+@pytest.mark.parametrize("report, other", [("deploy", "decommission"), ("decommission", "deploy")])
+def test_a_directory_holding_another_roles_report_is_refused_and_left_as_it_was(tmp_path, report, other):
+    directory = tmp_path / "report"
+    args = task_args(directory) if other == "decommission" else dict(
+        report="deploy", path=str(directory), run=dict(RUN), settings=DEPLOY_SETTINGS, clusters=[deploy_outcome()],
+        hosts=["es-a"])
+    run_action(args)
+    before = read(directory / "report.json")
+    args = dict(args, report=report)
+    result = run_action(args)
+    assert result["failed"] is True
+    assert result["msg"] == ("%s holds the report of mlops.elasticsearch.ml_job_%s; give this run a report directory"
+                             " of its own" % (directory, other))
+    assert read(directory / "report.json") == before
+
+
+# the run record (_ml_job_report_run)
+
+
+def run_record_action(args, check_mode=False):
+    return run_action(args, check_mode, RunRecordAction, "_ml_job_report_run")
+
+
+@pytest.mark.parametrize("check_mode, mode", [(False, "run"), (True, "plan")])
+def test_the_run_record_reads_the_report_of_the_campaign(tmp_path, check_mode, mode):
+    directory = tmp_path / "report"
+    previous = campaign_report(directory)
+    result = run_record_action(dict(report="decommission", path=str(directory)), check_mode)
+    assert "failed" not in result and result["changed"] is False
+    run = result["run"]
+    assert (run["mode"], run["report_dir"], run["previous"]) == (mode, str(directory), previous)
+    assert run["started_ts"] == result["batch_started"]
+
+
+def test_a_later_batch_keeps_the_run_record(tmp_path):
+    current = {"id": "r2", "report_dir": str(tmp_path), "mode": "run", "started": "x", "started_ts": 1.0,
+               "previous": {}}
+    result = run_record_action(dict(report="deploy", path=str(tmp_path), current=current))
+    assert result["run"] == current and result["batch_started"] > 1.0
+
+
+def test_the_run_record_refuses_a_directory_holding_another_roles_report(tmp_path):
+    directory = tmp_path / "report"
+    campaign_report(directory)
+    result = run_record_action(dict(report="deploy", path=str(directory)))
+    assert result["failed"] is True and "run" not in result
+    assert result["msg"].endswith("holds the report of mlops.elasticsearch.ml_job_decommission; give this run a "
+                                  "report directory of its own")
+
+
+def test_the_run_record_names_an_unknown_report(tmp_path):
+    with pytest.raises(AnsibleActionFail, match="value of report must be one of: decommission, deploy, got: deplo"):
+        run_record_action(dict(report="deplo", path=str(tmp_path)))
