@@ -30,13 +30,14 @@ def _seed_job(cluster, spec, now):
     return job
 
 
-def _seed_datafeed(job_id, spec):
+def _seed_datafeed(cluster, job_id, spec):
     if not spec:
         return None
     state = spec.get("state", "stopped")
     if state not in ("started", "stopped"):
         raise AdminError(400, "datafeed of job [%s]: state must be started or stopped" % job_id)
-    return Datafeed(datafeedconfig.seed_datafeed(spec.get("datafeed_id", "datafeed-" + job_id), job_id), state)
+    return Datafeed(datafeedconfig.seed_datafeed(spec.get("datafeed_id", "datafeed-" + job_id), job_id,
+                                                 cluster.features), state)
 
 
 def load(cluster, document):
@@ -45,7 +46,7 @@ def load(cluster, document):
         raise AdminError(400, 'seed must be {"jobs": [...], "upgrade_mode": false}')
     with cluster.cond:
         now = time.monotonic()
-        loaded = [(_seed_job(cluster, spec, now), _seed_datafeed(spec.get("job_id"), spec.get("datafeed")))
+        loaded = [(_seed_job(cluster, spec, now), _seed_datafeed(cluster, spec.get("job_id"), spec.get("datafeed")))
                   for spec in document.get("jobs", [])]
         for job, datafeed in loaded:
             _remove_job(cluster, job.job_id)

@@ -200,7 +200,8 @@ class Cluster(DatafeedActions):
         """PUT job: the request's checks (jobconfig.validate_put), then JobManager.putJob's."""
         features = self.features
         analysis, mml = jobconfig.validate_put(job_id, raw, body, features)
-        datafeed = self._embedded_datafeed(job_id, body.get("datafeed_config"), datafeed_options, authorization)
+        datafeed = self._embedded_datafeed(job_id, body.get("datafeed_config"), datafeed_options, authorization,
+                                           features)
         with self.cond:
             if mml is not None:
                 jobconfig.check_memory_limit(mml, self.max_model_memory_mb)
@@ -218,7 +219,7 @@ class Cluster(DatafeedActions):
             return self._render_job(self.jobs[job_id], False)
 
     @staticmethod
-    def _embedded_datafeed(job_id, body, datafeed_options, authorization):
+    def _embedded_datafeed(job_id, body, datafeed_options, authorization, features):
         """An embedded datafeed_config: its id defaults to the job id, its job_id must be the job's."""
         if body is None:
             return None
@@ -227,7 +228,7 @@ class Cluster(DatafeedActions):
             raise errors.bad_request("datafeed job_id [%s] does not equal job id [%s}" % (body["job_id"], job_id))
         datafeed_id = body.get("datafeed_id", job_id)
         return datafeedconfig.build_datafeed(datafeed_id, b"", dict(body, job_id=job_id, datafeed_id=datafeed_id),
-                                             datafeed_options, authorization)
+                                             datafeed_options, authorization, features)
 
     def _check_group_clashes(self, job_id, groups):
         """Job and group names share one namespace (JobManager.putJob / updateJob)."""

@@ -16,10 +16,16 @@ PUT_FIELDS = {"datafeed_id", "job_id", "indices", "indexes", "query", "aggregati
               "max_empty_searches", "indices_options", "runtime_mappings", "config_type"}
 # DatafeedUpdate's strict parser (datafeed_update).
 UPDATE_FIELDS = PUT_FIELDS - {"config_type"}
-# SearchRequest.DEFAULT_INDICES_OPTIONS as rendered (the get datafeeds docs example).
+# SearchRequest.DEFAULT_INDICES_OPTIONS (strictExpandOpenAndForbidClosedIgnoreThrottled) as IndicesOptions.toXContent
+# renders it. RestPutDatafeedAction/RestPutJobAction inject it when the body has no indices_options, so every datafeed
+# made over REST without one shows this (the Builder's own STRICT_EXPAND_OPEN_HIDDEN_FORBID_CLOSED never applies).
 DEFAULT_INDICES_OPTIONS = {"expand_wildcards": ["open"], "ignore_unavailable": False, "allow_no_indices": True,
                            "ignore_throttled": True}
 INDICES_OPTION_PARAMS = ("expand_wildcards", "ignore_unavailable", "allow_no_indices", "ignore_throttled")
+# IndicesOptions.fromMap also reads the camelCase spellings; WildcardStates in EnumSet (rendering) order.
+_CAMEL = {"expand_wildcards": "expandWildcards", "ignore_unavailable": "ignoreUnavailable",
+          "allow_no_indices": "allowNoIndices", "ignore_throttled": "ignoreThrottled"}
+_WILDCARD_STATES = ("open", "closed", "hidden")
 MIN_QUERY_DELAY_MS, MAX_QUERY_DELAY_MS = 60000, 120000
 DEFAULT_CHUNKING_BUCKETS = 1000
 # Query types a simulated cluster knows; anything else fails to parse like an unknown query.
@@ -40,15 +46,77 @@ def default_query_delay(job_id):
     return "%dms" % JavaRandom(string_hash(job_id)).bounded_long(MIN_QUERY_DELAY_MS, MAX_QUERY_DELAY_MS)
 
 
+def put_fields(features):
+    return PUT_FIELDS if features.indices_options else PUT_FIELDS - {"indices_options"}
+
+
+def update_fields(features):
+    return UPDATE_FIELDS if features.indices_options else UPDATE_FIELDS - {"indices_options"}
+
+
+def _wildcard_states(value):
+    """WildcardStates.parseParameter: a list, or a comma-separated string; `all` and `none` as ES reads them."""
+    names = [str(v) for v in value] if isinstance(value, list) else [v for v in str(value).split(",") if v]
+    states = set()
+    for name in names:
+        if name == "all":
+            states.update(_WILDCARD_STATES)
+        elif name == "none":
+            states.clear()
+        elif name in _WILDCARD_STATES:
+            states.add(name)
+        else:
+            raise errors.bad_request("No valid expand wildcard value [%s]" % name)
+    return [state for state in _WILDCARD_STATES if state in states]
+
+
+def _option_bool(name, value, default):
+    """XContentMapValues.nodeBooleanValue: true/false (or their strings); empty or null keeps the default."""
+    if isinstance(value, bool):
+        return value
+    if value is None or value == "":
+        return default
+    if value in ("true", "false"):
+        return value == "true"
+    cause = errors.bad_request("Failed to parse value [%s] as only [true] or [false] are allowed." % value)
+    raise errors.EsError(400, "illegal_argument_exception", "Could not convert [%s] to boolean" % name,
+                         caused_by=cause, es_exception=False)
+
+
+def indices_options(given):
+    """IndicesOptions.fromMap/fromParameters over SearchRequest.DEFAULT_INDICES_OPTIONS: a key not given keeps
+    its default (a partial object is not merged with the stored one); unknown keys are ignored."""
+    options = dict(DEFAULT_INDICES_OPTIONS)
+    for key in INDICES_OPTION_PARAMS:
+        value = given.get(key) if key in given else given.get(_CAMEL[key])
+        if value is None:
+            continue
+        if key == "expand_wildcards":
+            options[key] = _wildcard_states(value)
+        else:
+            options[key] = _option_bool(key, value, options[key])
+    return options
+
+
 def indices_options_from_params(query):
     """The PUT/update query parameters as an indices_options object, or None when none was given."""
     given = {k: query[k] for k in INDICES_OPTION_PARAMS if k in query}
-    if not given:
-        return None
-    options = dict(DEFAULT_INDICES_OPTIONS)
-    for key, value in given.items():
-        options[key] = value.split(",") if key == "expand_wildcards" else value != "false"
-    return options
+    return indices_options(given) if given else None
+
+
+def _body_indices_options(raw, value, parser_name):
+    """The body's indices_options object, parsed inside the datafeed's ObjectParser (errors wrapped in its 400)."""
+    location = field_location(raw, "indices_options")
+    if not isinstance(value, dict):
+        kind = "START_ARRAY" if isinstance(value, list) else "VALUE_STRING" if isinstance(value, str) else \
+            "VALUE_BOOLEAN" if isinstance(value, bool) else "VALUE_NULL" if value is None else "VALUE_NUMBER"
+        raise errors.parse_error("%s [%s] indices_options doesn't support values of type: %s"
+                                 % (location, parser_name, kind))
+    try:
+        return indices_options(value)
+    except errors.EsError as cause:
+        raise errors.EsError(400, "x_content_parse_exception", "%s [%s] failed to parse field [indices_options]"
+                             % (location, parser_name), caused_by=cause, es_exception=False) from None
 
 
 def _interval_ms(histogram):
@@ -103,15 +171,17 @@ def _check_values(config):
         raise errors.status_bad_request("script_fields cannot be used in combination with aggregations")
 
 
-def _apply_fields(config, body):
+def _apply_fields(config, raw, body, parser_name):
     """Copy the body's settable fields onto a config (shared by PUT and update)."""
     indices = string_list(body.get("indices", body.get("indexes")))
     if indices is not None:
         config["indices"] = list(indices)
     for key in ("query", "frequency", "query_delay", "scroll_size", "chunking_config", "delayed_data_check_config",
-                "script_fields", "runtime_mappings", "indices_options"):
+                "script_fields", "runtime_mappings"):
         if key in body:
             config[key] = copy.deepcopy(body[key])
+    if "indices_options" in body:
+        config["indices_options"] = _body_indices_options(raw, body["indices_options"], parser_name)
     if _aggregations(body) is not None:
         config["aggregations"] = copy.deepcopy(_aggregations(body))
     if "max_empty_searches" in body:
@@ -121,9 +191,9 @@ def _apply_fields(config, body):
         config.pop("max_empty_searches", None)
 
 
-def build_datafeed(datafeed_id, raw, body, params_options, authorization):
+def build_datafeed(datafeed_id, raw, body, params_options, authorization, features):
     """Validate a PUT datafeed body (request checks, before the job is looked at) and return the config."""
-    check_fields(raw, body, PUT_FIELDS, "datafeed_config")
+    check_fields(raw, body, put_fields(features), "datafeed_config")
     if "query" in body:
         _check_query(raw, body["query"], "datafeed_config")
     if body.get("datafeed_id") not in (None, datafeed_id):
@@ -134,11 +204,13 @@ def build_datafeed(datafeed_id, raw, body, params_options, authorization):
     ids.validate_id("datafeed", datafeed_id)
     config = {"datafeed_id": datafeed_id, "job_id": body["job_id"], "indices": [], "query": {"match_all": {}},
               "scroll_size": 1000, "delayed_data_check_config": {"enabled": True}}
-    _apply_fields(config, body)
+    _apply_fields(config, raw, body, "datafeed_config")
     _check_values(config)
     config.setdefault("query_delay", default_query_delay(config["job_id"]))
     config.setdefault("chunking_config", default_chunking(config.get("aggregations")))
-    config.setdefault("indices_options", params_options or dict(DEFAULT_INDICES_OPTIONS))
+    if features.indices_options:
+        # PutDatafeedAction.Request.parseRequest: the query parameters (or their defaults) only when the body has none.
+        config.setdefault("indices_options", params_options or dict(DEFAULT_INDICES_OPTIONS))
     if authorization is not None:
         config["authorization"] = authorization
     return config
@@ -149,8 +221,9 @@ def apply_update(config, raw, body, params_options, authorization):
     if body.get("job_id") not in (None, config["job_id"]):
         raise errors.status_bad_request("Datafeed's job_id cannot be changed.")
     updated = copy.deepcopy(config)
-    _apply_fields(updated, body)
-    if params_options is not None and "indices_options" not in body:
+    _apply_fields(updated, raw, body, "datafeed_update")
+    if params_options is not None:
+        # UpdateDatafeedAction.Request.parseRequest: query parameters replace the body's indices_options.
         updated["indices_options"] = params_options
     _check_values(updated)
     updated.pop("authorization", None)
@@ -159,10 +232,12 @@ def apply_update(config, raw, body, params_options, authorization):
     return updated
 
 
-def parse_update(raw, body):
-    check_fields(raw, body, UPDATE_FIELDS, "datafeed_update")
+def parse_update(raw, body, features):
+    check_fields(raw, body, update_fields(features), "datafeed_update")
     if "query" in body:
         _check_query(raw, body["query"], "datafeed_update")
+    if "indices_options" in body:
+        _body_indices_options(raw, body["indices_options"], "datafeed_update")
 
 
 def render(config, exclude_generated):
@@ -182,5 +257,5 @@ def render(config, exclude_generated):
     return out
 
 
-def seed_datafeed(datafeed_id, job_id):
-    return build_datafeed(datafeed_id, b"", {"job_id": job_id, "indices": ["logs-*"]}, None, None)
+def seed_datafeed(datafeed_id, job_id, features):
+    return build_datafeed(datafeed_id, b"", {"job_id": job_id, "indices": ["logs-*"]}, None, None, features)

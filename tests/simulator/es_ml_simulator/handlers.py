@@ -158,8 +158,12 @@ def create_token(call):
 
 # ---- jobs ---------------------------------------------------------------------------------------
 
-def _indices_option_params(call):
-    """ignore_unavailable & co. (only used by a datafeed); ignore_throttled is deprecated from 8.0."""
+def _indices_option_params(call, supported):
+    """ignore_unavailable & co. (only used by a datafeed); ignore_throttled is deprecated from 8.0. Releases
+    before datafeeds had indices_options (7.7; PUT job: before it took a datafeed_config, 7.11) do not read
+    them, so they are unrecognized parameters there."""
+    if not supported:
+        return None
     for name in datafeedconfig.INDICES_OPTION_PARAMS:
         call.params.str(name)
     if "ignore_throttled" in call.params.query and call.features.version >= (8, 0, 0):
@@ -168,7 +172,7 @@ def _indices_option_params(call):
 
 
 def put_job(call):
-    options = _indices_option_params(call)
+    options = _indices_option_params(call, call.features.put_job_with_datafeed)
     call.params.check()
     body = jobconfig.string_arrays(call.json())
     job_id = call.path_params["job_id"]
@@ -299,20 +303,21 @@ def _swallow(fn):
 # ---- datafeeds ----------------------------------------------------------------------------------
 
 def put_datafeed(call):
-    options = _indices_option_params(call)
+    options = _indices_option_params(call, call.features.indices_options)
     call.params.check()
     body = call.json()
     datafeed_id = call.path_params["datafeed_id"]
-    config = datafeedconfig.build_datafeed(datafeed_id, call.body, body, options, call.authorization())
+    config = datafeedconfig.build_datafeed(datafeed_id, call.body, body, options, call.authorization(),
+                                           call.features)
     return transport(call, "cluster:admin/xpack/ml/datafeeds/put",
                      lambda: call.cluster.put_datafeed(datafeed_id, config))
 
 
 def update_datafeed(call):
-    options = _indices_option_params(call)
+    options = _indices_option_params(call, call.features.indices_options)
     call.params.check()
     body = call.json()
-    datafeedconfig.parse_update(call.body, body)
+    datafeedconfig.parse_update(call.body, body, call.features)
     datafeed_id = call.path_params["datafeed_id"]
     return transport(call, "cluster:admin/xpack/ml/datafeeds/update",
                      lambda: call.cluster.update_datafeed(datafeed_id, call.body, body, options,

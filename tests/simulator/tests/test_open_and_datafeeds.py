@@ -238,6 +238,79 @@ def test_embedded_datafeed_single_index_string(make_sim):
     assert sim.get(f"{sim.ml}/datafeeds/j").json()["datafeeds"][0]["indices"] == ["web-logs"]
 
 
+def test_indices_options_object_fills_the_rest_from_the_search_defaults(sim):
+    # YAML datafeeds_crud "Test put and update datafeed with indices options": the body's object is read by
+    # IndicesOptions.fromMap over SearchRequest.DEFAULT_INDICES_OPTIONS; expand_wildcards renders in
+    # WildcardStates order (open before closed).
+    make_job(sim)
+    feed = make_datafeed(sim, indices_options={"expand_wildcards": ["closed", "open"], "ignore_throttled": False})
+    assert feed["indices_options"] == {"expand_wildcards": ["open", "closed"], "ignore_unavailable": False,
+                                       "allow_no_indices": True, "ignore_throttled": False}
+    r = sim.post(f"{sim.ml}/datafeeds/d/_update", json_body={"indices_options": {"ignore_throttled": True}})
+    assert r.status_code == 200, r.text
+    # DatafeedUpdate parses it the same way: the new object replaces the old one, it is not merged into it.
+    assert r.json()["indices_options"] == {"expand_wildcards": ["open"], "ignore_unavailable": False,
+                                           "allow_no_indices": True, "ignore_throttled": True}
+
+
+@pytest.mark.parametrize("given,expected", [("all", ["open", "closed", "hidden"]), ("open,hidden", ["open", "hidden"]),
+                                            (["none"], []), (["hidden", "open"], ["open", "hidden"])])
+def test_indices_options_expand_wildcards_forms(sim, given, expected):
+    # WildcardStates.parseParameter (nodeStringArrayValue: a list, or a comma-separated string; all, none).
+    make_job(sim)
+    feed = make_datafeed(sim, indices_options={"expand_wildcards": given})
+    assert feed["indices_options"]["expand_wildcards"] == expected
+
+
+def test_indices_options_bad_values(sim):
+    # IndicesOptions.fromParameters: XContentMapValues.nodeBooleanValue ("Could not convert [name] to boolean",
+    # an IllegalArgumentException, so its own root cause) and WildcardStates ("No valid expand wildcard value");
+    # in the body the datafeed_config parser wraps the latter.
+    make_job(sim)
+    r = sim.put(f"{sim.ml}/datafeeds/d?ignore_unavailable=yes", json_body={"job_id": "j", "indices": ["i"]})
+    reason = "Could not convert [ignore_unavailable] to boolean"
+    assert_es_error(r, 400, "illegal_argument_exception", reason, root_cause=("illegal_argument_exception", reason),
+                    caused_by=("illegal_argument_exception",
+                               "Failed to parse value [yes] as only [true] or [false] are allowed."))
+    r = sim.put(f"{sim.ml}/datafeeds/d", json_body={"job_id": "j", "indices": ["i"],
+                                                    "indices_options": {"expand_wildcards": "bogus"}})
+    err = assert_es_error(r, 400, "x_content_parse_exception")
+    assert re.fullmatch(r"\[\d+:\d+\] \[datafeed_config\] failed to parse field \[indices_options\]", err["reason"])
+    assert err["caused_by"] == {"type": "illegal_argument_exception",
+                                "reason": "No valid expand wildcard value [bogus]"}
+    assert not sim.datafeed_exists("d")
+
+
+def test_update_indices_options_query_parameters_replace_the_body(sim):
+    # UpdateDatafeedAction.Request.parseRequest sets the parameters' options after parsing the body.
+    make_job(sim)
+    make_datafeed(sim)
+    r = sim.post(f"{sim.ml}/datafeeds/d/_update?allow_no_indices=false",
+                 json_body={"indices_options": {"ignore_unavailable": True}})
+    assert r.status_code == 200, r.text
+    assert r.json()["indices_options"] == {"expand_wildcards": ["open"], "ignore_unavailable": False,
+                                           "allow_no_indices": False, "ignore_throttled": True}
+
+
+@pytest.mark.parametrize("version,present", [("6.8.23", False), ("7.6.2", False), ("7.7.0", True)])
+def test_indices_options_by_release(make_sim, version, present):
+    # Added in 7.7 (elastic/elasticsearch#52793, backport #52905): body field, query parameters, GET.
+    sim = make_sim(version)
+    make_job(sim)
+    feed = make_datafeed(sim)
+    assert ("indices_options" in feed) is present, feed
+    r = sim.put(f"{sim.ml}/datafeeds/other", json_body={"job_id": "j", "indices": ["i"],
+                                                         "indices_options": {"ignore_unavailable": True}})
+    if present:
+        assert_es_error(r, 409, CONFLICT, "A datafeed [d] already exists for job [j]")
+    else:
+        err = assert_es_error(r, 400, "x_content_parse_exception")
+        assert err["reason"].endswith("[datafeed_config] unknown field [indices_options]"), err
+        r = sim.post(f"{sim.ml}/datafeeds/d/_update?ignore_unavailable=true", json_body={})
+        err = assert_es_error(r, 400, "illegal_argument_exception")
+        assert "contains unrecognized parameter: [ignore_unavailable]" in err["reason"], err
+
+
 def test_put_datafeed_indices_options_from_query(sim):
     make_job(sim)
     r = sim.put(f"{sim.ml}/datafeeds/d?ignore_unavailable=true&expand_wildcards=open,hidden",
