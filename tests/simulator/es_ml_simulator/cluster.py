@@ -252,7 +252,7 @@ class Cluster(DatafeedActions):
             if job is None:
                 raise errors.job_not_found(job_id)
             job.config = jobconfig.apply_update(job.config, update, job.state, job.model_bytes,
-                                                self.max_model_memory_mb)
+                                                self.max_model_memory_mb, self.features)
             return self._render_job(job, False)
 
     def _opened_response(self, node):

@@ -188,11 +188,45 @@ def string_arrays(body):
     return body
 
 
+def model_plot_fields(features):
+    """ModelPlotConfig's strict parser: enabled (required), terms, annotations_enabled (7.9+)."""
+    return {"enabled", "terms", "annotations_enabled"} if features.annotations_enabled else {"enabled", "terms"}
+
+
+def check_model_plot(raw, body, parser_name, features):
+    """Unknown fields inside model_plot_config fail its strict parser, wrapped by the outer one."""
+    value = body.get("model_plot_config")
+    if not isinstance(value, dict):
+        return
+    for field in value:
+        if field not in model_plot_fields(features):
+            cause = errors.EsError(400, "x_content_parse_exception", "%s [model_plot_config] unknown field [%s]"
+                                   % (field_location(raw, field), field), es_exception=False)
+            raise errors.EsError(400, "x_content_parse_exception", "%s [%s] failed to parse field [model_plot_config]"
+                                 % (field_location(raw, "model_plot_config"), parser_name), caused_by=cause,
+                                 es_exception=False)
+
+
+def model_plot_config(value, features):
+    """ModelPlotConfig as toXContent renders it: enabled, terms if set, and from 7.9 annotations_enabled,
+    which defaults to `enabled` and is always rendered (PUT, GET and _update answers alike)."""
+    if not isinstance(value, dict) or not isinstance(value.get("enabled"), bool):
+        return copy.deepcopy(value)
+    out = {"enabled": value["enabled"]}
+    if value.get("terms") is not None:
+        out["terms"] = value["terms"]
+    if features.annotations_enabled:
+        annotations = value.get("annotations_enabled")
+        out["annotations_enabled"] = annotations if isinstance(annotations, bool) else value["enabled"]
+    return out
+
+
 # ---- PUT --------------------------------------------------------------------------------------------
 
 def parse_put_body(raw, body, features):
     """Step 1 of PUT: the strict parser, which also builds the nested objects (detectors, limits)."""
     check_fields(raw, body, put_fields(features), "job_details")
+    check_model_plot(raw, body, "job_details", features)
     analysis = body.get("analysis_config")
     if isinstance(analysis, dict):
         detectors = analysis.get("detectors") or []
@@ -327,10 +361,12 @@ def build_job(job_id, body, analysis, mml, features, now_ms, max_mml):
         job["daily_model_snapshot_retention_after_days"] = daily
     if features.allow_lazy_open:
         job["allow_lazy_open"] = bool(body.get("allow_lazy_open", False))
-    for optional in ("description", "model_plot_config", "custom_settings", "background_persist_interval",
+    for optional in ("description", "custom_settings", "background_persist_interval",
                      "renormalization_window_days", "results_retention_days", "system_annotations_retention_days"):
         if body.get(optional) is not None:
             job[optional] = copy.deepcopy(body[optional])
+    if body.get("model_plot_config") is not None:
+        job["model_plot_config"] = model_plot_config(body["model_plot_config"], features)
     if body.get("groups"):
         job["groups"] = list(body["groups"])
     return job
@@ -404,6 +440,7 @@ _SIMPLE_UPDATES = ("description", "model_plot_config", "background_persist_inter
 def parse_update(raw, body, features):
     """The strict job_update parser; returns the update with its string arrays read as lists."""
     check_fields(raw, body, update_fields(features), "job_update")
+    check_model_plot(raw, body, "job_update", features)
     body = dict(body)
     for key in ("groups", "categorization_filters"):
         if key in body:
@@ -411,7 +448,7 @@ def parse_update(raw, body, features):
     return body
 
 
-def apply_update(job, update, state, model_bytes, max_mml):
+def apply_update(job, update, state, model_bytes, max_mml, features):
     """JobUpdate.mergeWithJob plus JobManager's checks; returns the merged job. `job_id` in the update
     is overwritten by the path id, so it is ignored here."""
     job = copy.deepcopy(job)
@@ -428,6 +465,8 @@ def apply_update(job, update, state, model_bytes, max_mml):
         if key in update:
             if update[key] is None:
                 job.pop(key, None)
+            elif key == "model_plot_config":
+                job[key] = model_plot_config(update[key], features)
             else:
                 job[key] = copy.deepcopy(update[key])
     if "groups" in update:

@@ -280,6 +280,44 @@ def test_single_group_string_on_update(sim):
     assert r.json()["groups"] == ["web"]
 
 
+# ---- model_plot_config (ModelPlotConfig) ----------------------------------------------------------
+# annotations_enabled defaults to `enabled` (the constructor: annotationsEnabled != null ? annotationsEnabled
+# : enabled) and toXContent always writes it; the field and its wire gate (V_7_9_0) arrived in 7.9.
+
+@pytest.mark.parametrize("given,expected", [
+    ({"enabled": True}, {"enabled": True, "annotations_enabled": True}),
+    ({"enabled": False, "terms": "a,b"}, {"enabled": False, "terms": "a,b", "annotations_enabled": False}),
+    ({"enabled": True, "annotations_enabled": False}, {"enabled": True, "annotations_enabled": False}),
+])
+def test_model_plot_annotations_enabled_on_put_and_get(make_sim, given, expected):
+    sim = make_sim(min_version="7.9.0")
+    assert created(sim, "j", dict(job_body(), model_plot_config=given))["model_plot_config"] == expected
+    assert sim.job_doc("j")["model_plot_config"] == expected
+    assert sim.get_jobs("j", "?exclude_generated=true").json()["jobs"][0]["model_plot_config"] == expected
+
+
+def test_model_plot_annotations_enabled_after_update(make_sim):
+    # YAML jobs_crud "Test update job": model_plot_config {enabled: false, terms: foobar} -> annotations_enabled false
+    sim = make_sim(min_version="7.9.0")
+    created(sim, "j", dict(job_body(), model_plot_config={"enabled": True, "terms": "foo,bar"}))
+    r = update(sim, "j", {"model_plot_config": {"enabled": False, "terms": "foobar"}})
+    assert r.status_code == 200, r.text
+    assert r.json()["model_plot_config"] == {"enabled": False, "terms": "foobar", "annotations_enabled": False}
+
+
+@pytest.mark.parametrize("version", ["7.8.0", "6.8.23"])
+def test_model_plot_before_annotations(make_sim, version):
+    sim = make_sim(version)
+    job = created(sim, "j", dict(job_body(), model_plot_config={"enabled": True}))
+    assert job["model_plot_config"] == {"enabled": True}
+    r = put(sim, "k", dict(job_body(), model_plot_config={"enabled": True, "annotations_enabled": True}))
+    err = assert_es_error(r, 400, "x_content_parse_exception")
+    assert err["caused_by"]["type"] == "x_content_parse_exception", err
+    assert re.fullmatch(r"\[\d+:\d+\] \[job_details\] failed to parse field \[model_plot_config\]", err["reason"])
+    assert re.fullmatch(r"\[\d+:\d+\] \[model_plot_config\] unknown field \[annotations_enabled\]",
+                        err["caused_by"]["reason"]), err
+
+
 # ---- embedded datafeed_config (§2.2, 7.11+) -------------------------------------------------------
 
 def test_embedded_datafeed_id_defaults_to_job_id(make_sim):
