@@ -236,6 +236,13 @@ def parse_put_body(raw, body, features):
             analysis = dict(analysis, detectors=[normalise_detector(d, i) for i, d in enumerate(detectors)])
         except errors.EsError as cause:
             raise _parse_wrapped(raw, "analysis_config", "detectors", cause) from None
+        try:
+            # Job.Builder.setAnalysisConfig builds the parsed AnalysisConfig inside the job_details parser.
+            check_categorization_filters(analysis)
+        except errors.EsError as cause:
+            raise errors.EsError(400, "x_content_parse_exception", "%s [job_details] failed to parse field "
+                                 "[analysis_config]" % field_location(raw, "analysis_config"), caused_by=cause,
+                                 es_exception=False) from None
     limits = body.get("analysis_limits") or {}
     mml = memory_mb(limits["model_memory_limit"]) if "model_memory_limit" in limits else None
     if mml is not None and mml < 1:
@@ -448,6 +455,23 @@ def parse_update(raw, body, features):
     return body
 
 
+def check_categorization_filters(analysis):
+    """AnalysisConfig.Builder.verifyCategorizationFilters, run when mergeWithJob builds the new analysis_config
+    (400 status_exception, ExceptionsHelper.badRequestException). Java regex validity is not checked."""
+    filters = analysis.get("categorization_filters") or []
+    if not filters:
+        return
+    if analysis.get("categorization_analyzer") is not None:
+        raise errors.status_bad_request("categorization_filters cannot be used with categorization_analyzer - "
+                                        "instead specify them as pattern_replace char_filters in the analyzer")
+    if not analysis.get("categorization_field_name"):
+        raise errors.status_bad_request("categorization_filters require setting categorization_field_name")
+    if len(set(filters)) != len(filters):
+        raise errors.status_bad_request("categorization_filters contain duplicates")
+    if any(f == "" for f in filters):
+        raise errors.status_bad_request("categorization_filters are not allowed to contain empty strings")
+
+
 def apply_update(job, update, state, model_bytes, max_mml, features):
     """JobUpdate.mergeWithJob plus JobManager's checks; returns the merged job. `job_id` in the update
     is overwritten by the path id, so it is ignored here."""
@@ -474,6 +498,8 @@ def apply_update(job, update, state, model_bytes, max_mml, features):
         job.pop("groups", None)
         if update["groups"]:
             job["groups"] = list(update["groups"])
+    # Job.Builder.setAnalysisConfig builds the merged analysis_config before Job.Builder.build's checks.
+    check_categorization_filters(analysis)
     check_retention(job.get("model_snapshot_retention_days"), job.get("daily_model_snapshot_retention_after_days"))
     return job
 

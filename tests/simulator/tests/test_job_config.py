@@ -318,6 +318,57 @@ def test_model_plot_before_annotations(make_sim, version):
                         err["caused_by"]["reason"]), err
 
 
+# ---- categorization_filters with a categorization_analyzer -----------------------------------------
+# AnalysisConfig.Builder.build -> verifyCategorizationFilters, run on the merged config of an update
+# (JobUpdate.mergeWithJob -> Job.Builder.setAnalysisConfig) and on PUT inside the job_details parser;
+# ExceptionsHelper.badRequestException: 400 status_exception; Messages.JOB_CONFIG_CATEGORIZATION_FILTERS_*.
+
+def categorization_job(sim, job_id="j", **analysis):
+    body = job_body()
+    body["analysis_config"].update(categorization_field_name="message",
+                                   detectors=[{"function": "count", "by_field_name": "mlcategory"}], **analysis)
+    return created(sim, job_id, body)
+
+
+def test_update_categorization_filters_refused_with_an_analyzer(make_sim):
+    sim = make_sim(min_version="7.14.0")   # the standard analyzer is generated at creation from 7.14
+    categorization_job(sim)
+    assert_es_error(update(sim, "j", {"categorization_filters": ["\\d+"]}), 400, "status_exception",
+                    "categorization_filters cannot be used with categorization_analyzer - instead specify them "
+                    "as pattern_replace char_filters in the analyzer")
+    assert "categorization_filters" not in sim.job_doc("j")["analysis_config"]
+
+
+def test_update_categorization_filters_without_an_analyzer(make_sim):
+    sim = make_sim("7.13.4")
+    categorization_job(sim, categorization_filters=["a"])
+    r = update(sim, "j", {"categorization_filters": ["b", "c"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["analysis_config"]["categorization_filters"] == ["b", "c"]
+    for filters, message in ((["b", "b"], "categorization_filters contain duplicates"),
+                             (["b", ""], "categorization_filters are not allowed to contain empty strings")):
+        assert_es_error(update(sim, "j", {"categorization_filters": filters}), 400, "status_exception", message)
+
+
+def test_update_categorization_filters_need_a_categorization_field(sim):
+    created(sim, "j")
+    assert_es_error(update(sim, "j", {"categorization_filters": ["a"]}), 400, "status_exception",
+                    "categorization_filters require setting categorization_field_name")
+    r = update(sim, "j", {"categorization_filters": []})   # an empty list passes the check
+    assert r.status_code == 200, r.text
+
+
+def test_put_categorization_filters_with_an_analyzer(sim):
+    body = job_body()
+    body["analysis_config"].update(categorization_field_name="message", categorization_filters=["a"],
+                                   categorization_analyzer={"tokenizer": "ml_standard"},
+                                   detectors=[{"function": "count", "by_field_name": "mlcategory"}])
+    err = assert_es_error(put(sim, "j", body), 400, "x_content_parse_exception", caused_by=(
+        "status_exception", "categorization_filters cannot be used with categorization_analyzer - instead specify "
+        "them as pattern_replace char_filters in the analyzer"))
+    assert re.fullmatch(r"\[\d+:\d+\] \[job_details\] failed to parse field \[analysis_config\]", err["reason"])
+
+
 # ---- embedded datafeed_config (§2.2, 7.11+) -------------------------------------------------------
 
 def test_embedded_datafeed_id_defaults_to_job_id(make_sim):
