@@ -9,6 +9,8 @@ import time
 from . import datafeedconfig, errors, ids
 
 NEVER = float("inf")
+# DatafeedNodeSelector.AWAITING_JOB_ASSIGNMENT: the datafeed of a job that waits for a node (lazy open).
+AWAITING_JOB_ASSIGNMENT = "datafeed awaiting job assignment."
 
 
 def timeout_error(timeout_text):
@@ -36,7 +38,9 @@ class Datafeed:
     def settle(self, now, job):
         if self.state == "stopping" and now >= self.until:
             self.state = "stopped"
-        elif self.state == "starting" and job is not None and job.state == "opened":
+        elif self.state == "starting" and job is not None and job.assigned:
+            # Its task is assigned to the job's node once the job has one (DatafeedNodeSelector), and the
+            # DatafeedRunner there sets STARTED before it waits for the job to open (runWhenJobIsOpened).
             self.state = "started"
 
 
@@ -111,6 +115,8 @@ class DatafeedActions:
             if job is not None and job.assigned:
                 entry["node"] = self.node_info()
                 entry["assignment_explanation"] = ""
+            elif job is not None and job.state == "opening":
+                entry["assignment_explanation"] = AWAITING_JOB_ASSIGNMENT
             else:
                 entry["assignment_explanation"] = "cannot start datafeed [%s], because the job's [%s] state is " \
                     "[%s] while state [opened] is required" % (datafeed.datafeed_id, datafeed.job_id,
@@ -125,8 +131,14 @@ class DatafeedActions:
 
     # ---- start / stop / delete -----------------------------------------------------------------------
 
-    def start_datafeed(self, datafeed_id, end_ms, timeout_s, timeout_text):
-        """TransportStartDatafeedAction: checks, task creation, then the wait for the datafeed to run."""
+    def start_datafeed(self, datafeed_id, end_ms):
+        """TransportStartDatafeedAction: checks, task creation, then the wait for its DatafeedPredicate.
+
+        The predicate is met when the datafeed's task state is STARTED (answer: its node), which the
+        DatafeedRunner on the job's node sets before it waits for the job to finish opening; or at once
+        when the job has no node yet (lazy open: the assignment is AWAITING_JOB_ASSIGNMENT, answer
+        `node: ""`, the datafeed stays `starting` until the job gets a node). The request's `timeout`
+        bounds that wait (408 when it runs out); the simulator's datafeeds are never that slow."""
         with self.cond:
             self._settle()
             datafeed = self.datafeeds.get(datafeed_id)
@@ -140,13 +152,15 @@ class DatafeedActions:
                                       % (datafeed_id, datafeed.job_id, job.state))
             if datafeed.state != "stopped":
                 raise errors.conflict("cannot start datafeed [%s] because it has already been started" % datafeed_id)
-            datafeed.state, datafeed.end_ms = "starting", end_ms
+            if not job.assigned:
+                if not self.features.lazy_datafeed_start:
+                    # Before 7.7 the unassigned datafeed task failed the predicate and was cancelled.
+                    raise errors.EsError(429, "status_exception", "Could not start datafeed, allocation explanation []")
+                datafeed.state, datafeed.end_ms = "starting", end_ms
+                self.cond.notify_all()
+                return self._started_response("")
+            datafeed.state, datafeed.end_ms = "started", end_ms
             self.cond.notify_all()
-            deadline = time.monotonic() + timeout_s
-            if not self._wait_until(lambda: datafeed.state != "starting", deadline, lambda: job.until):
-                # The task stays; the datafeed may still start once its job has opened.
-                raise errors.EsError(408, "status_exception", "Starting datafeed [%s] timed out after [%s]"
-                                     % (datafeed_id, timeout_text))
             return self._started_response(self.node_id)
 
     def _stop_gracefully(self, feeds, deadline):

@@ -361,11 +361,11 @@ def _start_params(call):
 
 
 def start_datafeed(call):
-    end_ms, timeout_s, timeout_text = _start_params(call)
+    end_ms, _timeout_s, _timeout_text = _start_params(call)   # read and checked; see Cluster.start_datafeed
     call.params.check()
     datafeed_id = call.path_params["datafeed_id"]
     return transport(call, "cluster:admin/xpack/ml/datafeed/start",
-                     lambda: call.cluster.start_datafeed(datafeed_id, end_ms, timeout_s, timeout_text))
+                     lambda: call.cluster.start_datafeed(datafeed_id, end_ms))
 
 
 def stop_datafeed(call):

@@ -50,6 +50,7 @@ class Features:
     node_in_response: bool        # 7.8+: open job / start datafeed answer `node`
     running_state: bool           # 7.14+: started datafeeds' stats carry running_state
     indices_options: bool         # 7.7+: datafeeds have indices_options (body field, query parameters, GET)
+    lazy_datafeed_start: bool     # 7.7+: a datafeed of a lazily opening job starts (`starting`); before: 429
     annotations_enabled: bool     # 7.9+: model_plot_config.annotations_enabled (defaults to `enabled`)
     deprecation_warnings: bool    # 7.0+: deprecated parameters answer a Warning header
     snapshot_retention_default: int  # model_snapshot_retention_days default: 1 in 6.x, 10 later
@@ -103,6 +104,7 @@ def features_for(number):
         node_in_response=v >= (7, 8, 0),
         running_state=v >= (7, 14, 0),
         indices_options=v >= (7, 7, 0),
+        lazy_datafeed_start=v >= (7, 7, 0),
         annotations_enabled=v >= (7, 9, 0),
         deprecation_warnings=v >= (7, 0, 0),
         snapshot_retention_default=1 if v < (7, 0, 0) else 10,

@@ -446,13 +446,64 @@ def test_start_bad_date(sim):
 
 
 @pytest.mark.simulator_only("a job still opening after 10 ms is the simulator's open delay")
-def test_start_timeout_while_job_opening(slow_sim):
+def test_start_while_the_job_opens_on_a_node(slow_sim):
+    # The datafeed task goes to the job's node (DatafeedNodeSelector: opening is allowed), whose DatafeedRunner
+    # sets STARTED before it waits for the job (runWhenJobIsOpened): the start's predicate is met, with that node.
     make_job(slow_sim)
     make_datafeed(slow_sim)
     r = slow_sim.open("j", "?timeout=10ms")
     assert r.status_code == 408, r.text
-    assert_es_error(start(slow_sim, query="?timeout=20ms"), 408, CONFLICT,
-                    "Starting datafeed [d] timed out after [20ms]")
+    r = start(slow_sim, query="?timeout=20ms")
+    assert r.status_code == 200, r.text
+    assert r.json() == {"started": True, "node": slow_sim.stats("j").json()["jobs"][0]["node"]["id"]}
+    assert slow_sim.datafeed_state("d") == "started"
+    assert slow_sim.job_state("j") == "opening"
+
+
+def test_start_while_the_job_waits_for_a_node(sim):
+    # TransportStartDatafeedAction.DatafeedPredicate: the assignment AWAITING_JOB_ASSIGNMENT
+    # ("datafeed awaiting job assignment.") ends the wait at once with node "" (elastic/elasticsearch#53918,
+    # 7.7); MlTasks.getDatafeedState: a task without a state is `starting`.
+    take_the_only_ml_slot(sim)
+    make_datafeed(sim, "d", "lazy")
+    assert opened(sim, "lazy") == {"opened": True, "node": ""}
+    r = start(sim)
+    assert (r.status_code, r.json()) == (200, {"started": True, "node": ""}), r.text
+    stats = sim.get(f"{sim.ml}/datafeeds/d/_stats").json()["datafeeds"][0]
+    assert stats["state"] == "starting" and "node" not in stats, stats
+    assert stats["assignment_explanation"] == "datafeed awaiting job assignment."
+    assert_es_error(start(sim), 409, CONFLICT, "cannot start datafeed [d] because it has already been started")
+    assert sim.close("a").status_code == 200      # a slot frees: the job gets a node, the datafeed runs there
+    sim.wait_state("lazy", "opened")
+    assert sim.datafeed_state("d") == "started"
+
+
+@pytest.mark.parametrize("version,answer", [("7.6.2", None), ("7.7.0", {"started": True})])
+def test_start_while_the_job_waits_for_a_node_by_release(make_sim, version, answer):
+    # Before 7.7 the unassigned datafeed task failed the predicate: 429 "Could not start datafeed, allocation
+    # explanation []" (elastic/elasticsearch#53763); `node` is in start answers from 7.8.
+    sim = make_sim(version)
+    take_the_only_ml_slot(sim)
+    make_datafeed(sim, "d", "lazy")
+    opened(sim, "lazy")
+    if answer is None:
+        assert_es_error(start(sim), 429, CONFLICT, "Could not start datafeed, allocation explanation []")
+        assert sim.datafeed_state("d") == "stopped"
+    else:
+        r = start(sim)
+        assert (r.status_code, r.json()) == (200, answer), r.text
+        assert sim.datafeed_state("d") == "starting"
+
+
+def test_stop_a_datafeed_waiting_for_its_job(sim):
+    # #53918: a `starting` datafeed can be stopped, with or without force.
+    take_the_only_ml_slot(sim)
+    make_datafeed(sim, "d", "lazy")
+    opened(sim, "lazy")
+    assert start(sim).status_code == 200
+    r = sim.post(f"{sim.ml}/datafeeds/d/_stop")
+    assert (r.status_code, r.json()) == (200, {"stopped": True}), r.text
+    assert sim.datafeed_state("d") == "stopped"
 
 
 def test_started_datafeed_stats_running_state(sim):
