@@ -60,10 +60,11 @@ test-unit: venv collection-link
 test-integration: venv
 	ANSIBLE_TEST_COPY=$(CURDIR)/build/ansible-test-integration .ci/ansible-test $(VENV) integration --local --python $(PYVER) --color no
 
-# The role and playbook against a simulated fleet (extensions/molecule/decommission): create,
-# prepare, check, side_effect, converge, idempotence, verify, destroy; delegated driver on localhost.
+# The roles and playbooks against simulated fleets (extensions/molecule/decommission and deploy):
+# create, prepare, check, side_effect, converge, idempotence, verify, destroy; delegated driver on localhost.
 test-molecule: venv collection-link
 	$(BIN)/molecule test -s decommission
+	$(BIN)/molecule test -s deploy
 
 # Faults, bad input and secrets (issue 6): real ansible-playbook runs against simulator clusters,
 # one case per promise; a complete run rewrites docs/reliability.md from its results.
