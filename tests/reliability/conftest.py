@@ -28,6 +28,9 @@ GROUPS = [
      "proxy where the simulator cannot make the fault (marked *proxy*)."),
     ("test_decommission.py", "Decommissioning runs", "The role `ml_job_decommission` (playbook "
      "`mlops.elasticsearch.decommission`) under a stuck close and under a concurrent second run."),
+    ("test_deploy.py", "Restoring a campaign", "The role `ml_job_deploy` (playbook `mlops.elasticsearch.deploy`) "
+     "pointed at a decommissioning campaign's backups: the fleet as it was, configurations compared as "
+     "`GET ...?exclude_generated=true` returns them."),
     ("test_bad_input.py", "Bad input", "Each value is refused before any request: the simulator's request log "
      "stays empty."),
     ("test_security.py", "Secrets and authorization", "Run with `-vvv`; the whole stdout and stderr, and every "
