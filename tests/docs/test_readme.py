@@ -205,13 +205,19 @@ def test_readme(readme_fleet, tmp_path):
             done.append((block["text"].splitlines()[0], "ran (dry run, then as written)"))
         else:
             assert kind == "skip", (block, kind)
-    # The examples did what they say: two jobs retired, one closed and kept; clusters.yml's targets are gone.
+    # The examples did what they say: two jobs retired, one closed and kept; clusters.yml's targets were
+    # deleted, then restored from the campaign's backups as they were (old-1 running, old-2 closed).
     assert states_on(readme_fleet["es"]) == {"web-keep": "closed"}
-    assert jobs_on(readme_fleet["eu"]) == ["keep"] and jobs_on(readme_fleet["us"]) == ["keep"]
+    assert states_on(readme_fleet["eu"]) == {"keep": "opened", "old-1": "opened"}
+    assert states_on(readme_fleet["us"]) == {"keep": "opened", "old-2": "closed"}
+    assert [j["datafeed"]["state"] for j in sim(readme_fleet["eu"], "/_sim/state")["jobs"] if j["job_id"] == "old-1"] == [
+        "started"]
     ran = [c for c, what in done if what.startswith("ran")]
     assert any(c.startswith("ansible-playbook mlops.elasticsearch.decommission") for c in ran), done
+    assert any(c.startswith("ansible-playbook mlops.elasticsearch.deploy") for c in ran), done
     assert sum(1 for c in ran if c.startswith("ansible-doc")) == 2, done
-    assert sum(1 for c, what in done if "dry run" in what) == 3, done  # the play and the two task lists
+    # the play, the two task lists and the restore command (its block has no --check of its own)
+    assert sum(1 for c, what in done if "dry run" in what) == 4, done
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,6 +228,7 @@ GUIDE_USERS = {"elastic": {"password": "changeme", "roles": ["superuser"]},
 GUIDE_SEED = [job("web-errors", "opened", ["retired"], "started"), job("web-latency", "opened", [], "started"),
               job("web-keep", "opened", [], "started"), job("legacy-fraud-score", "closed"), job("fraud-score", "opened")]
 GUIDE_LEFT = ["fraud-score", "web-keep"]
+GUIDE_RESTORE_REPORT = "/var/lib/ml-decommission/2026-11-retire-web-restore"
 
 
 def test_decommissioning_guide(tmp_path):
@@ -249,6 +256,17 @@ def test_decommissioning_guide(tmp_path):
             for url in urls.values():
                 reseed(url, GUIDE_SEED, ca)
 
+        def restored(command):
+            """After the restore (or its plan): every seeded job back as it was, or nothing changed."""
+            report = json.load(open(os.path.join(ws.substitute(GUIDE_RESTORE_REPORT), "report.json")))
+            check = "--check" in command
+            assert report["report"] == "mlops.elasticsearch.ml_job_deploy"
+            assert report["mode"] == ("plan" if check else "run"), report["mode"]
+            assert all(c["status"] == ("planned" if check else "changed") for c in report["clusters"]), report["clusters"]
+            for url in urls.values():
+                assert states_on(url, ca) == (dict((j["job_id"], j["state"]) for j in GUIDE_SEED if j["job_id"] in GUIDE_LEFT)
+                                              if check else dict((j["job_id"], j["state"]) for j in GUIDE_SEED))
+
         def report_of(command):
             report = json.load(open(os.path.join(ws.report_dir, "report.json")))
             check = "--check" in command
@@ -268,7 +286,10 @@ def test_decommissioning_guide(tmp_path):
         ran = []
         for block in blocks:
             kind = kind_of(doc, block)
-            if kind == "shell":
+            if kind == "shell" and "mlops.elasticsearch.deploy" in block["text"]:
+                # Restoring the campaign: on what the real run of section 5 left, no reseed.
+                ran.extend(run_shell_block(ws, block, after_playbook=restored))
+            elif kind == "shell":
                 ran.extend(run_shell_block(ws, block, before_playbook=seed, after_playbook=report_of))
             elif kind == "project-playbook":
                 ws.write("decommission.yml", block["text"])
@@ -283,7 +304,8 @@ def test_decommissioning_guide(tmp_path):
         fleet.stop()
     commands = [c for c, what in ran if what.startswith("ran")]
     as_written = [c for c, what in ran if what.startswith("ran") and what != "ran (dry run)"]
-    assert len([c for c in as_written if c.startswith("ansible-playbook")]) == 3, ran
+    assert len([c for c in as_written if c.startswith("ansible-playbook mlops.elasticsearch.decommission")]) == 3, ran
+    assert len([c for c in as_written if c.startswith("ansible-playbook mlops.elasticsearch.deploy")]) == 2, ran
     # Section 5's real run has no --check of its own: its dry run ran first.
     assert len([c for c, what in ran if what == "ran (dry run)"]) == 1, ran
     assert any(c.startswith("ansible-vault create") for c in commands) and any(c.startswith("jq") for c in commands)
@@ -300,28 +322,43 @@ ROLE_README_SITUATIONS = [
 ]
 
 
+def write_role_clusters(ws, urls):
+    """clusters/, the roles' READMEs' inventory: one host per cluster, in the groups es_eu and es_us the plays name."""
+    ws.write("clusters/hosts.yml", json.dumps(dict(
+        (group, {"hosts": {name: {"elasticsearch_hosts": urls[name], "elasticsearch_api_key": api_key(urls[name])}}})
+        for name, group, dummy_seed, dummy_extra in ROLE_README_SITUATIONS), indent=2))
+
+
+def found_states(url):
+    return dict((j["job_id"], j["state"] + ("/" + j["datafeed"]["state"] if j["datafeed"] else ""))
+                for j in sim(url, "/_sim/state")["jobs"])
+
+
+def test_role_readmes_are_known():
+    assert ROLE_READMES == ["roles/ml_job_decommission/README.md", "roles/ml_job_deploy/README.md"], (
+        "a new role's README: teach test_readme.py a test of its own, as test_role_readme")
+
+
 def test_role_readme(tmp_path):
-    """The role's README: the playbook's plan then its run on an inventory `clusters/` (a fixture: one host per
-    cluster, in the groups es_eu and es_us the play names), the restore of a deleted job from its backup with
-    jq and curl ($ES: the cluster's URL with the user's credentials), and the play that uses the role."""
-    assert ROLE_READMES == ["roles/ml_job_decommission/README.md"], "a new role's README: teach test_role_readme"
-    doc = ROLE_READMES[0]
+    """The decommission role's README: the playbook's plan then its run on an inventory `clusters/` (a fixture:
+    one host per cluster, in the groups es_eu and es_us the play names), the restore of the campaign with the
+    deploy playbook, and the play that uses the role."""
+    doc = "roles/ml_job_decommission/README.md"
     fleet, urls = start_situations(ROLE_README_SITUATIONS, security=True)
     try:
         ws = Workspace(str(tmp_path / "work"), COLLECTIONS, urls)
         ws.replacements = [("/var/lib/ml-decommission", os.path.join(ws.path, "var-lib-ml-decommission"))]
         ws.report_dir = os.path.join(ws.path, "ml_job_decommission_report")  # the role's default, relative to the run
-        ws.env["ES"] = urls["prod-eu"].replace("://", "://elastic:changeme@")
-        ws.write("clusters/hosts.yml", json.dumps(dict(
-            (group, {"hosts": {name: {"elasticsearch_hosts": urls[name], "elasticsearch_api_key": api_key(urls[name])}}})
-            for name, group, dummy_seed, dummy_extra in ROLE_README_SITUATIONS), indent=2))
+        write_role_clusters(ws, urls)
         # What each block leaves, in the README's order: the plan then the run of retired and batch-*, the
-        # restore (the job back, closed, its datafeed stopped), the play (the restored job and web-latency retired).
+        # restore (every deleted job back in the states it had), the play (web-errors and web-latency retired).
         left = [{"prod-eu": {"fraud-score": "opened/started", "web-keep": "opened", "web-latency": "opened/started"},
                  "prod-us": {"fraud-score": "opened/started"}},
-                {"prod-eu": {"fraud-score": "opened/started", "web-errors": "closed/stopped", "web-keep": "opened",
-                             "web-latency": "opened/started"}},
-                {"prod-eu": {"fraud-score": "opened/started", "web-keep": "opened"}}]
+                {"prod-eu": {"batch-nightly": "closed", "fraud-score": "opened/started", "web-errors": "opened/started",
+                             "web-keep": "opened", "web-latency": "opened/started"},
+                 "prod-us": {"batch-hourly": "opened/started", "fraud-score": "opened/started",
+                             "web-errors": "opened/started"}},
+                {"prod-eu": {"batch-nightly": "closed", "fraud-score": "opened/started", "web-keep": "opened"}}]
         ran = []
         for block in blocks_of(doc):
             kind = kind_of(doc, block)
@@ -335,12 +372,59 @@ def test_role_readme(tmp_path):
                 assert kind == "skip", (block, kind)
                 continue
             for name, states in left.pop(0).items():
-                found = dict((j["job_id"], j["state"] + ("/" + j["datafeed"]["state"] if j["datafeed"] else ""))
-                             for j in sim(urls[name], "/_sim/state")["jobs"])
+                found = found_states(urls[name])
                 assert found == states, "%s:%d left on %s: %s" % (doc, block["line"], name, found)
     finally:
         fleet.stop()
-    assert [what for c, what in ran] == ["ran (check)", "ran (as its comment says, without --check)", "ran", "ran",
+    assert [what for c, what in ran] == ["ran (check)", "ran (as its comment says, without --check)", "ran (dry run)",
+                                         "ran", "ran (dry run, then as written)"], ran
+
+
+DEPLOY_README_SITUATIONS = [
+    ("prod-eu", "es_eu", [job("retired", "opened")], {}),
+    ("prod-us", "es_us", [], {}),
+]
+
+
+def test_deploy_role_readme(tmp_path):
+    """The deploy role's README: its definition files written to jobs/ first, then the playbook's plan and run on
+    `clusters/` (retired runs on prod-eu: its definition enforces closed), then the play that uses the role
+    (nothing left to do) with its report."""
+    doc = "roles/ml_job_deploy/README.md"
+    fleet, urls = start_situations(DEPLOY_README_SITUATIONS, security=True)
+    try:
+        ws = Workspace(str(tmp_path / "work"), COLLECTIONS, urls)
+        ws.replacements = [("/var/lib/ml-deploy", os.path.join(ws.path, "var-lib-ml-deploy"))]
+        write_role_clusters(ws, urls)
+        blocks = blocks_of(doc)
+        written = []
+        for block in blocks:
+            if kind_of(doc, block) == "files":
+                for path, content in files_of(block["text"]).items():
+                    written.append(ws.write(path, ws.substitute(content)))
+        deployed = {"batch-nightly": "closed", "retired": "closed", "web-errors": "opened/started"}
+        ran = []
+        for block in blocks:
+            kind = kind_of(doc, block)
+            if kind == "shell":
+                ran.extend(run_shell_block(ws, block))
+            elif kind == "play":
+                ws.write("play.yml", ws.substitute(block["text"]))
+                ws.check_then_run("ansible-playbook play.yml -i clusters/")
+                ran.append((block["text"].splitlines()[0], "ran (dry run, then as written)"))
+                report = json.load(open(os.path.join(ws.path, "var-lib-ml-deploy", "eu", "report.json")))
+                assert [(c["cluster"], c["status"]) for c in report["clusters"]] == [("prod-eu", "ok")], report
+            else:
+                assert kind in ("files", "skip"), (block, kind)
+                continue
+            for name in urls:
+                assert found_states(urls[name]) == deployed, "%s:%d left on %s" % (doc, block["line"], name)
+        report = json.load(open(os.path.join(ws.path, "ml_job_deploy_report", "report.json")))
+        assert dict((c["cluster"], c["closed"]) for c in report["clusters"]) == {"prod-eu": ["retired"], "prod-us": []}
+    finally:
+        fleet.stop()
+    assert len(written) == 3, written
+    assert [what for c, what in ran] == ["ran (check)", "ran (as its comment says, without --check)",
                                          "ran (dry run, then as written)"], ran
 
 
