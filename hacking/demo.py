@@ -1,10 +1,12 @@
-"""`make demo`: decommission ML jobs across a small simulated fleet and show the report.
+"""`make demo`: decommission ML jobs across a small simulated fleet, show the report, restore one cluster.
 
 Starts four simulated Elasticsearch clusters in this process (es-ml-simulator), each in a
 different situation, writes an inventory of them to a temporary directory, runs the playbook
 `mlops.elasticsearch.decommission` once in check mode (the fleet's plan) and once for real, prints
-the Markdown report of each run, and stops the fleet. The directory (inventory, reports, backups
-of the deleted jobs' configurations, ansible-playbook logs) is kept and its path printed.
+the Markdown report of each run, then restores one cluster from the campaign's backups with the
+playbook `mlops.elasticsearch.deploy` (`--limit`), prints the restore's report, and stops the fleet.
+The directory (inventory, reports, backups of the deleted jobs' configurations, ansible-playbook
+logs) is kept and its path printed.
 
 Needs the simulator package and ansible-core in the running Python, and the collection reachable
 through ANSIBLE_COLLECTIONS_PATH (the Makefile sets both up; see `make demo`).
@@ -22,6 +24,8 @@ from es_ml_simulator import start_fleet
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = ["retired", "batch-*", "web-errors"]
+# The cluster the demo restores at the end: its jobs back in the states they had.
+RESTORED = "prod-eu"
 
 
 def job(job_id, state, groups=(), datafeed=None):
@@ -93,13 +97,15 @@ def reseed_closing(urls):
             post(urls[name] + "/_sim/load", {"jobs": closing})
 
 
-def run_playbook(workdir, inventory, check, log_name):
+def run_playbook(workdir, inventory, check, log_name, playbook="decommission", extra=None, options=()):
+    """``playbook`` with the decommission's variables (or ``extra``); prints its recap and report."""
+    extra = extra or {"ml_job_decommission_jobs": TARGETS, "ml_job_decommission_report_dir": os.path.join(workdir, "report")}
+    report_dir = extra.get("ml_job_decommission_report_dir") or extra["ml_job_deploy_report_dir"]
     env = dict(os.environ)
     env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(REPO, "build", "collections"))
     env.setdefault("ANSIBLE_NOCOLOR", "1")
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "mlops.elasticsearch.decommission",
-               "-i", inventory, "-e", json.dumps({"ml_job_decommission_jobs": TARGETS,
-                                                  "ml_job_decommission_report_dir": os.path.join(workdir, "report")})]
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "mlops.elasticsearch." + playbook,
+               "-i", inventory, "-e", json.dumps(extra)] + list(options)
     if check:
         command.append("--check")
     started = time.monotonic()
@@ -108,11 +114,13 @@ def run_playbook(workdir, inventory, check, log_name):
     elapsed = time.monotonic() - started
     with open(os.path.join(workdir, log_name)) as log:
         recap = log.read().partition("PLAY RECAP")[2].strip().splitlines()[1:]
-    print("$ ansible-playbook mlops.elasticsearch.decommission -i %s -e ...%s" % (inventory, " --check" if check else ""))
-    print("  exit code %d in %.1f s (2: some clusters failed, as this demo intends); recap:" % (code, elapsed))
+    print("$ ansible-playbook mlops.elasticsearch.%s -i %s -e ...%s" % (
+        playbook, inventory, "".join(" " + option for option in options) + (" --check" if check else "")))
+    print("  exit code %d in %.1f s%s; recap:" % (
+        code, elapsed, " (2: some clusters failed, as this demo intends)" if playbook == "decommission" else ""))
     for line in recap:
         print("   ", " ".join(line.split()))
-    report = os.path.join(workdir, "report", "report.md")
+    report = os.path.join(report_dir, "report.md")
     if not os.path.exists(report):
         sys.exit("no report was written; see %s" % os.path.join(workdir, log_name))
     with open(report) as handle:
@@ -136,10 +144,15 @@ def main():
         print("=" * 30 + " 2. the real run " + "=" * 30)
         reseed_closing(urls)
         code = run_playbook(workdir, inventory, False, "run.log")
+        print("=" * 30 + " 3. restore %s from the campaign's backups " % RESTORED + "=" * 30)
+        restored = run_playbook(workdir, inventory, False, "restore.log", "deploy", {
+            "ml_job_deploy_definitions": os.path.join(workdir, "report", "backups"),
+            "ml_job_deploy_report_dir": os.path.join(workdir, "restore")}, ["--limit", RESTORED])
     finally:
         fleet.stop()
     print("Reports, backups and logs are in %s" % workdir)
-    return 0 if code in (0, 2) else code
+    # The campaign's failed clusters are the demo's (exit code 2); the restore of prod-eu must succeed.
+    return code if code not in (0, 2) else restored
 
 
 if __name__ == "__main__":
