@@ -135,7 +135,7 @@ test-docs: docs
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 
 # The tarball users install: built, checked for clutter, installed into a temporary path, and
-# every module and role rendered by ansible-doc from there.
+# every module, filter, lookup and role rendered by ansible-doc from there.
 test-build: venv docsite
 	.ci/check-build $(VENV) $(BUILD)
 
