@@ -55,8 +55,8 @@ options:
 notes:
   - Use it with C(query) (or O(ignore:wantlist=true)) to get a list whatever the number of definitions.
 seealso:
-  - role: mlops.elasticsearch.ml_job_deploy
   - module: mlops.elasticsearch.ml_job
+  - module: mlops.elasticsearch.ml_job_delete
 """
 
 EXAMPLES = r"""

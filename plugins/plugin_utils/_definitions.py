@@ -189,8 +189,8 @@ def read_definitions(directory, host, hosts):
     found = {}
     for path in files:
         definition = read_definition(path)
-        if definition["job_id"] in found:
-            raise DefinitionError("%s and %s both define job %s" % (found[definition["job_id"]]["file"], path,
-                                                                     definition["job_id"]))
-        found[definition["job_id"]] = definition
+        job_id = definition["job_id"]
+        if job_id in found:
+            raise DefinitionError("%s and %s both define job %s" % (found[job_id]["file"], path, job_id))
+        found[job_id] = definition
     return [found[job_id] for job_id in sorted(found)]

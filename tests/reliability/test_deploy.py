@@ -149,6 +149,7 @@ def campaign(tmp_path_factory):
 
 def test_a_decommissioned_fleet_is_restored_as_it_was(campaign, record):
     decommissioned, restored = campaign["decommission"], campaign["restore"]
+    states_after = json.dumps(campaign["states_after"]["es8"], sort_keys=True)
     differing = ["%s on %s" % (job_id, name) for name in RELEASES for job_id in JOBS
                  if campaign["after"][name].get(job_id) != campaign["before"][name][job_id]]
     record("Decommission, then restore the campaign", "%d clusters (%s), each with jobs made by PUT/_open/_start: "
@@ -157,8 +158,7 @@ def test_a_decommissioned_fleet_is_restored_as_it_was(campaign, record):
            "`ml_job_deploy_definitions: <report_dir>/backups`" % (len(RELEASES), ", ".join(sorted(RELEASES.values()))),
            "decommission rc %s, restore rc %s; %d of %d jobs' exclude_generated configuration differ%s; states after: %s"
            % (decommissioned.rc, restored.rc, len(differing), len(JOBS) * len(RELEASES),
-              " (%s)" % ", ".join(differing) if differing else "", json.dumps(campaign["states_after"]["es8"],
-                                                                           sort_keys=True)),
+              " (%s)" % ", ".join(differing) if differing else "", states_after),
            "", ["%s: %s" % (name, ", ".join(sorted(sent))) for name, sent in sorted(campaign["restore_mutations"].items())])
     assert decommissioned.rc == 0, decommissioned.output[-3000:]
     assert all(sorted(found) == [KEPT] for found in campaign["states_decommissioned"].values())

@@ -62,8 +62,8 @@ def test_host_and_hosts_may_be_given(lookup, tmp_path):
 def test_a_relative_folder_is_relative_to_the_working_directory(lookup, tmp_path, monkeypatch):
     write(tmp_path / "jobs" / "a.json", backup("a"))
     monkeypatch.chdir(str(tmp_path))
-    assert [d["file"] for d in lookup.run(["jobs"], variables=VARIABLES)] == [os.path.join(str(tmp_path), "jobs",
-                                                                                             "a.json")]
+    found = lookup.run(["jobs"], variables=VARIABLES)
+    assert [d["file"] for d in found] == [os.path.join(str(tmp_path), "jobs", "a.json")]
 
 
 def test_a_bad_file_is_a_lookup_error_naming_it(lookup, tmp_path):

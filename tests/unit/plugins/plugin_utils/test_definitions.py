@@ -57,8 +57,8 @@ def test_a_backup_becomes_the_config_of_ml_job_with_its_datafeed(tmp_path):
 
 
 def test_a_yaml_definition_without_job_id_is_named_after_its_file(tmp_path):
-    path = write(tmp_path / "web-traffic.yml", "job:\n  analysis_config: {bucket_span: 15m}\n"
-                                                "datafeed:\n  indices: [web-logs]\n")
+    path = write(tmp_path / "web-traffic.yml",
+                 "job:\n  analysis_config: {bucket_span: 15m}\ndatafeed:\n  indices: [web-logs]\n")
     definition = read_definition(path)
     assert definition["job_id"] == "web-traffic"
     assert definition["config"] == {"analysis_config": {"bucket_span": "15m"}, "datafeed_config": {"indices": ["web-logs"]}}
@@ -111,14 +111,14 @@ def test_a_backup_of_a_job_without_datafeed_records_no_datafeed_state(tmp_path):
 
 
 @pytest.mark.parametrize("state, expected", [
-    ({"job": "closed", "datafeed": "stopped", "enforce": True}, {"open": False, "start": False, "close": True,
-                                                                  "stop": False}),
-    ({"job": "opened", "datafeed": "stopped", "enforce": True}, {"open": True, "start": False, "close": False,
-                                                                  "stop": True}),
-    ({"job": "opened", "datafeed": "started", "enforce": True}, {"open": True, "start": True, "close": False,
-                                                                  "stop": False}),
-    ({"job": "closed", "datafeed": "stopped", "enforce": False}, {"open": False, "start": False, "close": False,
-                                                                   "stop": False}),
+    ({"job": "closed", "datafeed": "stopped", "enforce": True},
+     {"open": False, "start": False, "close": True, "stop": False}),
+    ({"job": "opened", "datafeed": "stopped", "enforce": True},
+     {"open": True, "start": False, "close": False, "stop": True}),
+    ({"job": "opened", "datafeed": "started", "enforce": True},
+     {"open": True, "start": True, "close": False, "stop": False}),
+    ({"job": "closed", "datafeed": "stopped", "enforce": False},
+     {"open": False, "start": False, "close": False, "stop": False}),
 ], ids=["close", "stop", "nothing-to-enforce", "enforce-false"])
 def test_enforce_closes_or_stops_what_runs_against_the_state(tmp_path, state, expected):
     assert flags(read_definition(write(tmp_path / "web.json", dict(backup(), state=state)))) == expected

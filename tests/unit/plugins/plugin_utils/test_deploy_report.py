@@ -260,8 +260,8 @@ def test_markdown_of_a_run():
 
 def test_markdown_of_a_plan_says_would():
     plan = cluster_outcome(record(check_mode=True, start=SKIPPED))
-    markdown = REPORT.markdown(REPORT.merge(dict(RUN, mode="plan"), dict(SETTINGS, max_jobs=None), [plan], ["es-a"],
-                                           STARTED + 1))
+    report = REPORT.merge(dict(RUN, mode="plan"), dict(SETTINGS, max_jobs=None), [plan], ["es-a"], STARTED + 1)
+    markdown = REPORT.markdown(report)
     lines = markdown.split("\n")
     assert lines[0] == "# ML job deploy report (plan)"
     assert lines[2].startswith("**Plan only (check mode): no cluster was changed.**")
