@@ -334,6 +334,20 @@ def found_states(url):
                 for j in sim(url, "/_sim/state")["jobs"])
 
 
+def run_role_block(ws, doc, block):
+    """A role README's shell block, or its play on clusters/ (dry run, then as written): [(what, outcome)];
+    [] for the blocks that are files or skipped."""
+    kind = kind_of(doc, block)
+    if kind == "shell":
+        return run_shell_block(ws, block)
+    if kind == "play":
+        ws.write("play.yml", ws.substitute(block["text"]))
+        ws.check_then_run("ansible-playbook play.yml -i clusters/")
+        return [(block["text"].splitlines()[0], "ran (dry run, then as written)")]
+    assert kind in ("files", "skip"), (block, kind)
+    return []
+
+
 def test_role_readmes_are_known():
     assert ROLE_READMES == ["roles/ml_job_decommission/README.md", "roles/ml_job_deploy/README.md"], (
         "a new role's README: teach test_readme.py a test of its own, as test_role_readme")
@@ -361,16 +375,10 @@ def test_role_readme(tmp_path):
                 {"prod-eu": {"batch-nightly": "closed", "fraud-score": "opened/started", "web-keep": "opened"}}]
         ran = []
         for block in blocks_of(doc):
-            kind = kind_of(doc, block)
-            if kind == "shell":
-                ran.extend(run_shell_block(ws, block))
-            elif kind == "play":
-                ws.write("play.yml", ws.substitute(block["text"]))
-                ws.check_then_run("ansible-playbook play.yml -i clusters/")
-                ran.append((block["text"].splitlines()[0], "ran (dry run, then as written)"))
-            else:
-                assert kind == "skip", (block, kind)
+            done = run_role_block(ws, doc, block)
+            if not done:
                 continue
+            ran.extend(done)
             for name, states in left.pop(0).items():
                 found = found_states(urls[name])
                 assert found == states, "%s:%d left on %s: %s" % (doc, block["line"], name, found)
@@ -398,29 +406,22 @@ def test_deploy_role_readme(tmp_path):
         write_role_clusters(ws, urls)
         blocks = blocks_of(doc)
         written = []
-        for block in blocks:
+        for block in blocks:  # the definition files first: the command before them reads them
             if kind_of(doc, block) == "files":
                 for path, content in files_of(block["text"]).items():
                     written.append(ws.write(path, ws.substitute(content)))
         deployed = {"batch-nightly": "closed", "retired": "closed", "web-errors": "opened/started"}
         ran = []
         for block in blocks:
-            kind = kind_of(doc, block)
-            if kind == "shell":
-                ran.extend(run_shell_block(ws, block))
-            elif kind == "play":
-                ws.write("play.yml", ws.substitute(block["text"]))
-                ws.check_then_run("ansible-playbook play.yml -i clusters/")
-                ran.append((block["text"].splitlines()[0], "ran (dry run, then as written)"))
-                report = json.load(open(os.path.join(ws.path, "var-lib-ml-deploy", "eu", "report.json")))
-                assert [(c["cluster"], c["status"]) for c in report["clusters"]] == [("prod-eu", "ok")], report
-            else:
-                assert kind in ("files", "skip"), (block, kind)
-                continue
-            for name in urls:
+            done = run_role_block(ws, doc, block)
+            ran.extend(done)
+            for name in urls if done else []:
                 assert found_states(urls[name]) == deployed, "%s:%d left on %s" % (doc, block["line"], name)
+        # The command's run closed retired where it ran; the play found nothing left to do.
         report = json.load(open(os.path.join(ws.path, "ml_job_deploy_report", "report.json")))
         assert dict((c["cluster"], c["closed"]) for c in report["clusters"]) == {"prod-eu": ["retired"], "prod-us": []}
+        report = json.load(open(os.path.join(ws.path, "var-lib-ml-deploy", "eu", "report.json")))
+        assert [(c["cluster"], c["status"]) for c in report["clusters"]] == [("prod-eu", "ok")], report
     finally:
         fleet.stop()
     assert len(written) == 3, written
