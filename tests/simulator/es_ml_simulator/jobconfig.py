@@ -334,6 +334,16 @@ def validate_put(job_id, raw, body, features):
     return analysis, mml
 
 
+def per_partition_config(value):
+    """PerPartitionCategorizationConfig as toXContent writes it: enabled always, stop_on_warn (default
+    false) only when enabled; stop_on_warn without enabled is refused by its constructor."""
+    enabled = bool(value.get("enabled"))
+    stop_on_warn = bool(value.get("stop_on_warn"))
+    if stop_on_warn and not enabled:
+        raise errors.status_bad_request("stop_on_warn cannot be true in per_partition_categorization when enabled is false")
+    return {"enabled": True, "stop_on_warn": stop_on_warn} if enabled else {"enabled": False}
+
+
 def _analysis_defaults(analysis, features):
     analysis = copy.deepcopy(analysis)
     analysis.setdefault("bucket_span", "5m")
@@ -342,6 +352,11 @@ def _analysis_defaults(analysis, features):
             and features.standard_analyzer:
         analysis["categorization_analyzer"] = standard_categorization_analyzer(analysis.pop("categorization_filters",
                                                                                             None))
+    # AnalysisConfig.toXContent writes per_partition_categorization (never null on the server side)
+    # only with categorization, from 7.9 (wire gate V_7_9_0).
+    partition = analysis.pop("per_partition_categorization", None) or {}
+    if features.per_partition and analysis.get("categorization_field_name"):
+        analysis["per_partition_categorization"] = per_partition_config(partition)
     return analysis
 
 
@@ -436,7 +451,9 @@ def _apply_per_partition(analysis, update):
     current = analysis.get("per_partition_categorization") or {"enabled": False}
     if bool(update.get("enabled", current.get("enabled"))) != bool(current.get("enabled")):
         raise errors.status_bad_request("analysis_config.per_partition_categorization.enabled cannot be updated")
-    analysis["per_partition_categorization"] = dict(current, **update)
+    merged = per_partition_config(dict(current, **update))
+    if analysis.get("categorization_field_name"):
+        analysis["per_partition_categorization"] = merged
 
 
 _SIMPLE_UPDATES = ("description", "model_plot_config", "background_persist_interval", "renormalization_window_days",

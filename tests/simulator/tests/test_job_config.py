@@ -247,6 +247,54 @@ def test_default_categorization_analyzer(make_sim, version, generated):
         assert analysis["categorization_filters"] == ["\\d+"]
 
 
+# ---- per_partition_categorization (PerPartitionCategorizationConfig) ------------------------------
+# AnalysisConfig.toXContent writes it whenever categorization_field_name is set (the server's config is
+# never null: enabled false by default), and never without categorization; its toXContent writes
+# stop_on_warn only when enabled. The field arrived in 7.9.
+
+def partitioned_categorization_body(**per_partition):
+    body = job_body()
+    body["analysis_config"].update(categorization_field_name="message",
+                                   detectors=[{"function": "count", "by_field_name": "mlcategory",
+                                               "partition_field_name": "host"}])
+    if per_partition:
+        body["analysis_config"]["per_partition_categorization"] = per_partition
+    return body
+
+
+@pytest.mark.parametrize("given,expected", [
+    ({}, {"enabled": False}),
+    ({"enabled": False}, {"enabled": False}),
+    ({"enabled": True}, {"enabled": True, "stop_on_warn": False}),
+    ({"enabled": True, "stop_on_warn": True}, {"enabled": True, "stop_on_warn": True}),
+])
+def test_per_partition_categorization_shown_with_categorization(make_sim, given, expected):
+    sim = make_sim(min_version="7.9.0")
+    job = created(sim, "j", partitioned_categorization_body(**given))
+    assert job["analysis_config"]["per_partition_categorization"] == expected
+    assert sim.job_doc("j")["analysis_config"]["per_partition_categorization"] == expected
+
+
+def test_per_partition_categorization_not_shown_without_categorization(make_sim):
+    sim = make_sim(min_version="7.9.0")
+    assert "per_partition_categorization" not in created(sim, "j")["analysis_config"]
+
+
+def test_per_partition_stop_on_warn_needs_enabled(make_sim):
+    sim = make_sim(min_version="7.9.0")
+    r = put(sim, "j", partitioned_categorization_body(enabled=False, stop_on_warn=True))
+    assert r.status_code == 400, r.text
+    assert "stop_on_warn cannot be true in per_partition_categorization when enabled is false" in r.text
+
+
+def test_per_partition_stop_on_warn_updated_and_shown(make_sim):
+    sim = make_sim(min_version="7.9.0")
+    created(sim, "j", partitioned_categorization_body(enabled=True))
+    r = update(sim, "j", {"per_partition_categorization": {"enabled": True, "stop_on_warn": True}})
+    assert r.status_code == 200, r.text
+    assert r.json()["analysis_config"]["per_partition_categorization"] == {"enabled": True, "stop_on_warn": True}
+
+
 # ---- string arrays: a single string is a list of one --------------------------------------------
 # Job, AnalysisConfig, DetectionRule and JobUpdate declare these with declareStringArray, and
 # AbstractObjectParser.parseArray reads a single value as a singleton list.
