@@ -11,7 +11,9 @@ is kept. A report directory holding another role's report is refused here, befor
 
 Options: ``report`` (decommission or deploy), ``path`` (the report directory) and ``current`` (the
 record the role keeps on the controller's localhost, or {}). Returns ``run`` and ``batch_started``
-(when this batch started, Unix time)."""
+(when this batch started, Unix time), and the same as the facts ``__ml_job_<report>_run`` and
+``__ml_job_<report>_batch_started``: the roles run it delegated to localhost with delegate_facts, so
+one task keeps the record there for every batch and cluster."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -31,4 +33,6 @@ class ActionModule(ReportAction):
     def act(self, report, args):
         now = time.time()
         run = report.open_run(args["current"], args["path"], bool(self._task.check_mode), now)
-        return dict(changed=False, run=run, batch_started=now)
+        prefix = "__ml_job_%s_" % args["report"]
+        return dict(changed=False, run=run, batch_started=now,
+                    ansible_facts={prefix + "run": run, prefix + "batch_started": now})
