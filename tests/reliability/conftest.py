@@ -104,6 +104,7 @@ def pytest_sessionfinish(session, exitstatus):
 
 _NORMALIZE = [
     (re.compile(r"(https?://(?:127\.0\.0\.1|localhost)):\d+"), r"\1:<port>"),
+    (re.compile(r"\b(127\.0\.0\.1|localhost):\d+"), r"\1:<port>"),
     (re.compile(r"\bport=\d+"), "port=<port>"),
     (re.compile(r"/tmp/[^\s'\"),;]+"), "<tmp>/..."),
     (re.compile(r"retrying in \d+\.\ds"), "retrying in <jitter>s"),
