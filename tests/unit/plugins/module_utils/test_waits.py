@@ -10,27 +10,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.mlops.elasticsearch.plugins.module_utils._errors import Interrupted, WaitTimeout
-
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _releases
-from ansible_collections.mlops.elasticsearch.plugins.module_utils import _targets
 from ansible_collections.mlops.elasticsearch.plugins.module_utils import _waits
 from ansible_collections.mlops.elasticsearch.tests.unit.utils.scripted_http import FakeClock
-
-
-V6 = _releases.Release((6, 8, 23))
-V7_9 = _releases.Release((7, 9, 3))
-V7_13 = _releases.Release((7, 13, 4))
-V7_14 = _releases.Release((7, 14, 2))
-V7_15 = _releases.Release((7, 15, 0))
-V7_17 = _releases.Release((7, 17, 24))
-V8_6 = _releases.Release((8, 6, 2))
-V8_7 = _releases.Release((8, 7, 0))
-V8_15 = _releases.Release((8, 15, 0))
-V9 = _releases.Release((9, 1, 0))
-
-
-def targets(*texts, **kwargs):
-    return _targets.parse_targets(list(texts), **kwargs)
 
 
 # --- waiting -------------------------------------------------------------------------------
